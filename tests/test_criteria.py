@@ -1,0 +1,70 @@
+"""The stopping rule (5.4) on crafted error streams."""
+
+import numpy as np
+import pytest
+
+from lstm1997.criteria import DEFINITIONS, StoppingRule
+
+
+def feed(errors, block=1000, **kwargs):
+    rule = StoppingRule(**kwargs)
+    measures = [rule.update(errors[i : i + block]) for i in range(0, len(errors), block)]
+    return rule, {k: np.concatenate([m[k] for m in measures]) for k in measures[0]}
+
+
+def test_all_correct_from_the_start_meets_every_definition_at_the_window():
+    rule, _ = feed(np.full(5000, 0.001))
+    assert rule.met == {name: 2000 for name in DEFINITIONS}
+
+
+def test_one_wrong_sequence_resets_the_2000_correct_condition():
+    errors = np.full(8000, 0.001)
+    errors[:1000] = errors[2999] = 0.05
+    rule, m = feed(errors)
+    assert rule.met["window_mse"] == 3000 + 2000
+    assert m["correct_in_window"][2999] == 1999 and m["correct_in_window"][4998] == 1999 and m["correct_in_window"][4999] == 2000
+
+
+def test_correct_means_absolute_error_strictly_below_threshold():
+    rule, _ = feed(np.full(3000, -0.04))
+    assert rule.met == {}
+    rule, _ = feed(np.full(3000, -0.0399))
+    assert rule.met["window_mse"] == 2000
+
+
+def test_cumulative_mean_remembers_early_errors():
+    # 1000 sequences at squared error 0.09, then correct ones at 0.0001: the cumulative mse falls
+    # below 0.01 once (90 + 0.0001 (n - 1000)) / n < 0.01, i.e. n > 89.9 / 0.0099 = 9080.8
+    errors = np.concatenate([np.full(1000, 0.3), np.full(20000, 0.01)])
+    rule, m = feed(errors, block=777)
+    assert rule.met["window_mse"] == 3000
+    assert rule.met["cumulative_mse"] == 9081
+    assert m["cumulative_mse"][9079] >= 0.01 > m["cumulative_mse"][9080]
+
+
+def test_mean_absolute_error_is_stricter():
+    # every sequence correct (|e| = 0.02) but mean absolute error 0.02 >= 0.01
+    rule, _ = feed(np.full(10000, 0.02))
+    assert rule.met == {"window_mse": 2000, "cumulative_mse": 2000}
+    errors = np.concatenate([np.full(3000, 0.02), np.full(5000, 0.005)])
+    rule, _ = feed(errors)
+    # window mae < 0.01 once more than 2000/3 of the last 2000 are 0.005: 0.02 k + 0.005 (2000 - k) < 20 -> k < 666.7
+    assert rule.met["window_mae"] == 3000 + 2000 - 666
+
+
+@pytest.mark.parametrize("block", [1, 7, 1000, 2500, 10000])
+def test_blocking_does_not_change_the_result(block):
+    rng = np.random.default_rng(0)
+    errors = rng.normal(0, 0.04, 10000) * np.linspace(1, 0.1, 10000)
+    reference, ref_m = feed(errors, block=10000)
+    rule, m = feed(errors, block=block)
+    assert rule.met == reference.met and rule.n == 10000
+    assert np.array_equal(m["correct_in_window"], ref_m["correct_in_window"])
+    for k in DEFINITIONS:
+        np.testing.assert_allclose(m[k], ref_m[k], rtol=1e-9)
+
+
+def test_window_measures_before_the_window_is_full():
+    rule, m = feed(np.array([0.1, 0.3]), window=2000)
+    assert np.allclose(m["window_mse"], [0.01, 0.05]) and np.allclose(m["window_mae"], [0.1, 0.2])
+    assert m["correct_in_window"].tolist() == [0, 0] and rule.met == {}

@@ -1,0 +1,104 @@
+"""Online training (5.4): SGD against autograd, determinism, batching, snapshots at the stopping point, testing."""
+
+import numpy as np
+import pytest
+
+from lstm1997 import engine, lstm97, task, torch_ref
+from lstm1997.lstm97 import Net
+from lstm1997.protocol import Protocol, evaluate, train
+
+# relaxed so that T = 10 succeeds within a few thousand sequences
+EASY = Protocol(budget=30_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100)
+
+
+def weights_equal(a, b):
+    return all(np.array_equal(a[k], b[k]) for k in lstm97.SHAPES)
+
+
+@pytest.mark.parametrize("kind", lstm97.GRADIENTS)
+def test_online_sgd_matches_autograd_updates(kind):
+    """Three sequences of train_block = three autograd gradients with w -= 0.5 g in between."""
+    data = next(task.stream(20, seed=0))
+    w = lstm97.init_weights(Net(), task.rng(0, "init"))
+    Wh, Wo = lstm97.pack(w)
+    errors = np.zeros(3)
+    engine.train_block(Wh, Wo, data.inputs, data.lengths, data.targets, 3, 0.5, 11, False, 1.0, kind == "full", errors)
+    for i in range(3):
+        x = data.inputs[i, : data.lengths[i]]
+        y = lstm97.forward(w, x)
+        assert errors[i] == pytest.approx(data.targets[i] - y, rel=1e-12)
+        g = torch_ref.gradient(w, x, data.targets[i], truncate=kind == "truncated")
+        w = {k: w[k] - 0.5 * g[k] for k in w}
+    for k, v in lstm97.unpack(Wh, Wo).items():
+        np.testing.assert_allclose(v, w[k], rtol=1e-12, atol=1e-15)
+
+
+def test_same_seed_gives_identical_weights_after_1000_sequences():
+    a, b = (train(100, [3], protocol=Protocol(budget=1000))[0] for _ in range(2))
+    assert a.sequences == b.sequences == 1000
+    assert weights_equal(a.weights["end"], b.weights["end"])
+    assert not weights_equal(a.weights["end"], train(100, [4], protocol=Protocol(budget=1000))[0].weights["end"])
+
+
+def test_runs_trained_together_equal_runs_trained_alone():
+    together = train(10, [0, 1, 2], protocol=EASY, threads=2)
+    for result in together:
+        alone = train(10, [result.seed], protocol=EASY, threads=1)[0]
+        assert alone.success == result.success
+        assert weights_equal(alone.final_weights, result.final_weights)
+        assert np.array_equal(alone.curve["window_mse"], result.curve["window_mse"])
+
+
+def test_snapshot_is_the_weights_of_a_run_stopped_there():
+    result = train(10, [0], protocol=EASY)[0]
+    n = result.success["window_mse"]
+    assert n is not None and n % task.BLOCK != 0
+    assert result.success["cumulative_mse"] > n and result.sequences == result.success["cumulative_mse"]
+    stopped = train(10, [0], protocol=Protocol(**{**EASY.__dict__, "until": "primary"}))[0]
+    assert stopped.sequences == n
+    assert weights_equal(stopped.weights["end"], result.final_weights)
+    assert weights_equal(result.weights["window_mse"], result.final_weights)
+
+
+def test_budget_ends_a_failed_run():
+    result = train(10, [0], protocol=Protocol(budget=2500, curve_every=500))[0]
+    assert result.sequences == 2500
+    assert result.success == {"window_mse": None, "cumulative_mse": None}
+    assert weights_equal(result.final_weights, result.weights["end"])
+    assert result.curve["sequences"].tolist() == [500, 1000, 1500, 2000, 2500]
+
+
+def test_learning_curve_columns():
+    curve = train(10, [0], protocol=EASY)[0].curve
+    assert set(curve) == {"sequences", "window_mse", "cumulative_mse", "window_mae", "cumulative_mae", "correct_in_window"}
+    assert np.all(np.diff(curve["sequences"]) == 100)
+    assert np.all(curve["correct_in_window"] <= 200)
+    assert curve["window_mse"][-1] < curve["window_mse"][0]
+
+
+def test_evaluate_counts_wrong_and_mse():
+    data = task.make_dataset(20, 300, seed=9)
+    w = lstm97.init_weights(Net(), task.rng(0, "init"))
+    y = np.array([lstm97.forward(w, data.inputs[i, : data.lengths[i]]) for i in range(len(data))])
+    result = evaluate(w, data)
+    assert result.n == 300
+    assert result.wrong == int(np.sum(np.abs(data.targets - y) >= 0.04))
+    assert result.mse == pytest.approx(np.mean((data.targets - y) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, key",
+    [({"budget": 0}, "budget"), ({"gradient": "bptt"}, "gradient"), ({"criteria": ("window",)}, "criteria"), ({"primary": "window_mae"}, "primary"), ({"lr": -1}, "lr")],
+)
+def test_bad_protocol_options_name_the_key(kwargs, key):
+    with pytest.raises(ValueError, match=f"^{key}: "):
+        Protocol(**kwargs)
+
+
+def test_progress_is_logged(caplog):
+    caplog.set_level("INFO", logger="lstm1997.protocol")
+    train(10, [0], protocol=Protocol(budget=2000), log_every=0.0)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert lines[-1].startswith("T=10 seed=0: 2,000/2,000 sequences | window mse ")
+    assert "correct of last 2000: " in lines[-1] and "seq/s | ETA <= 0:00:00" in lines[-1]

@@ -1,0 +1,143 @@
+"""The LSTM-1997 network of Experiment 4 (sections 4, 5.4, Table 10, appendix A.1).
+
+2 inputs, 2 memory-cell blocks of 2 cells, one input and one output gate per block, no forget
+gate, one output unit fed by the 4 cells.  Cells and gates receive a bias, both inputs and the
+previous activations of all 4 cells and 4 gates: 8 x 11 + 5 = 93 weights (Table 7).
+
+Weight layout (stable; compare against it): a dict of float64 arrays
+``cell`` (4, 11), ``in_gate`` (2, 11), ``out_gate`` (2, 11), ``output`` (1, 5).
+Columns of the 11: ``COLUMNS``; of the output's 5: ``OUTPUT_COLUMNS``.  Cells 1-2 form block 1
+(input gate 1, output gate 1), cells 3-4 block 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import engine
+
+COLUMNS = ("bias", "x_value", "x_marker", "y_c1", "y_c2", "y_c3", "y_c4", "y_in1", "y_in2", "y_out1", "y_out2")
+OUTPUT_COLUMNS = ("bias", "y_c1", "y_c2", "y_c3", "y_c4")
+SHAPES = {"cell": (4, 11), "in_gate": (2, 11), "out_gate": (2, 11), "output": (1, 5)}
+CONNECTIVITY = {"full": 11, "cells": 7}
+"""Columns each hidden unit uses: all cells' and gates' previous outputs (5.4, "the hidden layer is
+fully connected"), or the cells' only; the weights of absent connections are held at 0."""
+OUTPUTS = ("sigmoid", "linear")
+LOSSES = {"half": 1.0, "squared": 2.0}
+"""E = (t - y)^2 / 2 (A.1 eq. 19's error signal, the default) or E = (t - y)^2 (A.1 eq. 16 as written)."""
+GRADIENTS = ("truncated", "full")
+
+
+def _choice(key: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{key}: must be one of {sorted(allowed)}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Net:
+    """Architecture and initialisation; defaults are the paper's (5.4, Table 10).
+
+    in_gate_bias: initial input-gate biases per block, -3.0 and -6.0 (5.4: "though the precise
+        values hardly matter").
+    out_gate_bias: initial output-gate biases per block, or None for random like every other
+        weight (Table 10: "r"); other experiments of the paper use negative values.
+    init_range: all other weights start uniform in [-init_range, init_range] (5.4: 0.1).
+    output: "sigmoid" (5.4, "all activation functions are logistic") or "linear".
+    connectivity: "full" (93 weights) or "cells" (61 weights): see ``CONNECTIVITY``.
+    """
+
+    in_gate_bias: tuple[float, float] = (-3.0, -6.0)
+    out_gate_bias: tuple[float, float] | None = None
+    init_range: float = 0.1
+    output: str = "sigmoid"
+    connectivity: str = "full"
+
+    def __post_init__(self):
+        _choice("output", self.output, OUTPUTS)
+        _choice("connectivity", self.connectivity, CONNECTIVITY)
+        if not self.init_range > 0:
+            raise ValueError(f"init_range: must be > 0, got {self.init_range!r}")
+        for key in ("in_gate_bias", "out_gate_bias"):
+            value = getattr(self, key)
+            if value is not None and len(value) != 2:
+                raise ValueError(f"{key}: must give one value per block (2), got {value!r}")
+
+    @property
+    def n_cols(self) -> int:
+        return CONNECTIVITY[self.connectivity]
+
+    @property
+    def n_weights(self) -> int:
+        """Trainable weights: 93 for the paper's network (Table 7)."""
+        return 8 * self.n_cols + 5
+
+
+def init_weights(net: Net, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """All weights uniform in [-init_range, init_range], then the gate biases of ``net`` (5.4)."""
+    Wh = rng.uniform(-net.init_range, net.init_range, size=(engine.N_HIDDEN, engine.N_COLS))
+    Wo = rng.uniform(-net.init_range, net.init_range, size=len(OUTPUT_COLUMNS))
+    Wh[:, net.n_cols :] = 0.0
+    Wh[engine.IN_GATE : engine.OUT_GATE, 0] = net.in_gate_bias
+    if net.out_gate_bias is not None:
+        Wh[engine.OUT_GATE :, 0] = net.out_gate_bias
+    return unpack(Wh, Wo)
+
+
+def pack(weights: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Layout dict -> the engine's (Wh (8, 11), Wo (5,)) float64 arrays (fresh copies)."""
+    for name, shape in SHAPES.items():
+        if np.shape(weights[name]) != shape:
+            raise ValueError(f"weights[{name!r}]: must have shape {shape}, got {np.shape(weights[name])}")
+    Wh = np.concatenate([weights["cell"], weights["in_gate"], weights["out_gate"]]).astype(np.float64)
+    return Wh, np.array(weights["output"][0], dtype=np.float64)
+
+
+def unpack(Wh: np.ndarray, Wo: np.ndarray) -> dict[str, np.ndarray]:
+    """The engine's arrays -> layout dict (copies)."""
+    return {
+        "cell": Wh[: engine.IN_GATE].copy(),
+        "in_gate": Wh[engine.IN_GATE : engine.OUT_GATE].copy(),
+        "out_gate": Wh[engine.OUT_GATE :].copy(),
+        "output": Wo[None, :].copy(),
+    }
+
+
+def forward(weights: dict[str, np.ndarray], inputs: np.ndarray, net: Net = Net()) -> float:
+    """Output at the end of one sequence ``inputs`` (L, 2)."""
+    Wh, Wo = pack(weights)
+    out = np.zeros(1)
+    x = np.ascontiguousarray(inputs, dtype=np.float64)[None]
+    engine.predict(Wh, Wo, x, np.array([len(inputs)]), net.n_cols, net.output == "linear", out)
+    return float(out[0])
+
+
+def gradient(
+    weights: dict[str, np.ndarray],
+    inputs: np.ndarray,
+    target: float,
+    kind: str = "truncated",
+    net: Net = Net(),
+    loss: str = "half",
+) -> dict[str, np.ndarray]:
+    """dE/dw for one sequence ``inputs`` (L, 2), error at its end only; ``kind`` "truncated" or "full"."""
+    _choice("gradient", kind, GRADIENTS)
+    _choice("loss", loss, LOSSES)
+    Wh, Wo = pack(weights)
+    gWh, gWo = np.zeros_like(Wh), np.zeros_like(Wo)
+    x = np.ascontiguousarray(inputs, dtype=np.float64)
+    kernel = engine.truncated_sequence if kind == "truncated" else engine.full_sequence
+    ws = engine.workspace(len(x))
+    kernel(Wh, Wo, x, len(x), float(target), net.n_cols, net.output == "linear", LOSSES[loss], gWh, gWo, ws)
+    return unpack(gWh, gWo)
+
+
+def truncated_gradient(weights, inputs, target, net: Net = Net(), loss: str = "half") -> dict[str, np.ndarray]:
+    """The paper's truncated gradient (section 4, A.1) of E = (target - y)^2 / 2."""
+    return gradient(weights, inputs, target, "truncated", net, loss)
+
+
+def full_gradient(weights, inputs, target, net: Net = Net(), loss: str = "half") -> dict[str, np.ndarray]:
+    """Exact BPTT gradient of the same E, for the non-truncated ablation."""
+    return gradient(weights, inputs, target, "full", net, loss)

@@ -1,0 +1,243 @@
+"""The training protocol of Experiment 4 (5.4): online learning, the stopping rule, a budget, testing.
+
+One sequence, one gradient, one plain SGD step (learning rate 0.5).  A run ends when its stopping
+definitions are met or its budget of sequences is spent.  Every tracked definition of "average
+training error" (``criteria``) is met at its own sequence count along the same trajectory; the
+weights at each of those counts are kept, so one run answers all of them.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from . import engine, task
+from .criteria import DEFINITIONS, MEASURES, StoppingRule
+from .lstm97 import GRADIENTS, LOSSES, Net, _choice, init_weights, pack, unpack
+
+log = logging.getLogger(__name__)
+UNTIL = ("primary", "all")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a run learns and when it stops; defaults are the paper's (5.4).
+
+    lr: learning rate of the online SGD step (0.5).
+    budget: sequences after which a run that has not met its definitions is declared failed.
+    gradient: "truncated" (section 4, the paper's) or "full" (BPTT).
+    loss: "half" or "squared" (see ``lstm97.LOSSES``).
+    window, error_threshold, correct_threshold: the stopping rule (2000, 0.01, 0.04).
+    criteria: the definitions of "average training error" tracked (``criteria.DEFINITIONS``).
+    primary: the definition that decides success and the final weights (default ``window_mse``).
+    until: "all" trains until every tracked definition is met (or the budget), "primary" stops at
+        the primary's; the primary's count and weights are the same either way.
+    curve_every: a learning-curve row every this many sequences.
+    marked_first_marker: marker of a marked first pair in the training stream (``task.generate``).
+    """
+
+    lr: float = 0.5
+    budget: int = 1_000_000
+    gradient: str = "truncated"
+    loss: str = "half"
+    window: int = 2000
+    error_threshold: float = 0.01
+    correct_threshold: float = 0.04
+    criteria: tuple[str, ...] = ("window_mse", "cumulative_mse")
+    primary: str = "window_mse"
+    until: str = "all"
+    curve_every: int = 1000
+    marked_first_marker: float = 1.0
+
+    def __post_init__(self):
+        _choice("gradient", self.gradient, GRADIENTS)
+        _choice("loss", self.loss, LOSSES)
+        _choice("until", self.until, UNTIL)
+        for name in self.criteria:
+            _choice("criteria", name, DEFINITIONS)
+        _choice("primary", self.primary, self.criteria)
+        for key in ("budget", "window", "curve_every"):
+            if not getattr(self, key) >= 1:
+                raise ValueError(f"{key}: must be a positive integer, got {getattr(self, key)!r}")
+        if not self.lr > 0:
+            raise ValueError(f"lr: must be > 0, got {self.lr!r}")
+
+
+@dataclass
+class RunResult:
+    """One trial: when each definition was met (sequence count, or None), its weights, the learning curve."""
+
+    seed: int
+    T: int
+    primary: str
+    sequences: int
+    success: dict[str, int | None]
+    weights: dict[str, dict[str, np.ndarray]]
+    curve: dict[str, np.ndarray]
+    wall_time: float
+
+    @property
+    def final_weights(self) -> dict[str, np.ndarray]:
+        """Weights when the primary definition was met (the paper's stopping point), else at the budget's end."""
+        return self.weights.get(self.primary, self.weights["end"])
+
+
+@dataclass
+class _Run:
+    seed: int
+    Wh: np.ndarray
+    Wo: np.ndarray
+    data: object
+    rule: StoppingRule
+    curve: list[dict[str, np.ndarray]] = field(default_factory=list)
+    snapshots: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    latest: dict[str, float] = field(default_factory=dict)
+    wall_time: float = 0.0
+
+
+def _kernel_options(net: Net, protocol: Protocol) -> tuple:
+    return net.n_cols, net.output == "linear", LOSSES[protocol.loss], protocol.gradient == "full"
+
+
+def _start(T: int, seed: int, net: Net, protocol: Protocol) -> _Run:
+    Wh, Wo = pack(init_weights(net, task.rng(seed, "init")))
+    data = task.stream(T, seed, "train", protocol.marked_first_marker)
+    rule = StoppingRule(protocol.criteria, protocol.window, protocol.error_threshold, protocol.correct_threshold)
+    return _Run(seed, Wh, Wo, data, rule)
+
+
+def _record_curve(run: _Run, measures: dict[str, np.ndarray], n_before: int, every: int) -> None:
+    counts = n_before + np.arange(1, len(measures["window_mse"]) + 1)
+    keep = counts % every == 0
+    run.curve.append({"sequences": counts[keep], **{k: v[keep] for k, v in measures.items()}})
+
+
+def _wanted(protocol: Protocol) -> tuple[str, ...]:
+    return (protocol.primary,) if protocol.until == "primary" else protocol.criteria
+
+
+def _finished(run: _Run, protocol: Protocol) -> bool:
+    return run.rule.n >= protocol.budget or all(name in run.rule.met for name in _wanted(protocol))
+
+
+def _absorb(run: _Run, block, errors, Wh0, Wo0, options, protocol: Protocol) -> None:
+    """Feed one trained block's errors to the run's stopping rule, curve and snapshots.
+
+    A run whose wanted definitions are all met inside the block ends exactly there: its rule and
+    curve are cut back to that sequence and its weights replayed to it.
+    """
+    n_before, before = run.rule.n, copy.deepcopy(run.rule)
+    measures = run.rule.update(errors)
+    met = run.rule.met
+    stop = max(met[name] for name in _wanted(protocol)) if all(name in met for name in _wanted(protocol)) else None
+    if stop is not None and stop < run.rule.n:
+        run.rule = before
+        measures = run.rule.update(errors[: stop - n_before])
+        run.Wh, run.Wo = _replay(Wh0, Wo0, block, stop - n_before, options, protocol.lr)
+    _record_curve(run, measures, n_before, protocol.curve_every)
+    run.latest = {k: v[-1] for k, v in measures.items()}
+    for name in set(run.rule.met) - set(before.met):
+        run.snapshots[name] = unpack(*_replay(Wh0, Wo0, block, run.rule.met[name] - n_before, options, protocol.lr))
+
+
+def _replay(Wh0, Wo0, block, k, options, lr) -> tuple[np.ndarray, np.ndarray]:
+    """Weights after the first k sequences of ``block``, trained again from the block's start weights."""
+    Wh, Wo = Wh0.copy(), Wo0.copy()
+    engine.train_block(Wh, Wo, block.inputs, block.lengths, block.targets, k, lr, *options, np.zeros(k))
+    return Wh, Wo
+
+
+def _progress(T: int, runs: list[_Run], budget: int, started: float) -> None:
+    """One log line per active run: sequences, windowed error, correct of the window, ETA (to the budget at worst)."""
+    elapsed = time.perf_counter() - started
+    for run in runs:
+        n = run.rule.n
+        rate = n / elapsed
+        log.info(
+            "T=%d seed=%d: %s/%s sequences | window mse %.5f | correct of last %d: %d | %.0f seq/s | ETA <= %s",
+            T, run.seed, f"{n:,}", f"{budget:,}", run.latest["window_mse"], run.rule.window,
+            run.latest["correct_in_window"], rate, _clock((budget - n) / rate),
+        )
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def train(
+    T: int,
+    seeds: list[int],
+    net: Net = Net(),
+    protocol: Protocol = Protocol(),
+    threads: int | None = None,
+    log_every: float = 10.0,
+) -> list[RunResult]:
+    """Train one run per seed, all at once on the compiled engine (parallel over runs).
+
+    A seed fully determines its run: initial weights and training stream (``task.SEED_SPACES``).
+    """
+    T = task.check_T(T)
+    if threads:
+        numba.set_num_threads(threads)
+    options = _kernel_options(net, protocol)
+    started = last_log = time.perf_counter()
+    runs = [_start(T, seed, net, protocol) for seed in seeds]
+    active = list(runs)
+    while active:
+        blocks = [next(run.data) for run in active]
+        counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
+        Wh0, Wo0 = np.stack([run.Wh for run in active]), np.stack([run.Wo for run in active])
+        Wh, Wo = Wh0.copy(), Wo0.copy()
+        errors = np.zeros((len(active), task.BLOCK))
+        lr = np.full(len(active), protocol.lr)
+        stacked = [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
+        engine.train_runs(Wh, Wo, *stacked, counts, lr, *options, errors)
+        for i, (run, block) in enumerate(zip(active, blocks)):
+            run.Wh, run.Wo = Wh[i], Wo[i]
+            _absorb(run, block, errors[i, : counts[i]], Wh0[i], Wo0[i], options, protocol)
+            if _finished(run, protocol):
+                run.wall_time = time.perf_counter() - started
+        if time.perf_counter() - last_log >= log_every:
+            _progress(T, active, protocol.budget, started)
+            last_log = time.perf_counter()
+        active = [run for run in active if not _finished(run, protocol)]
+    return [_result(T, run, protocol) for run in runs]
+
+
+def _result(T: int, run: _Run, protocol: Protocol) -> RunResult:
+    curve = {k: np.concatenate([part[k] for part in run.curve]) for k in ("sequences", *MEASURES)}
+    return RunResult(
+        seed=run.seed,
+        T=T,
+        primary=protocol.primary,
+        sequences=run.rule.n,
+        success={name: run.rule.met.get(name) for name in protocol.criteria},
+        weights={"end": unpack(run.Wh, run.Wo), **run.snapshots},
+        curve=curve,
+        wall_time=run.wall_time,
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Test result (5.4): sequences with absolute error >= 0.04 are wrong; mse of target - y."""
+
+    wrong: int
+    n: int
+    mse: float
+    errors: np.ndarray
+
+
+def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, net: Net = Net(), correct_threshold: float = 0.04) -> Evaluation:
+    """Number wrong out of ``data`` and the test mean squared error."""
+    Wh, Wo = pack(weights)
+    out = np.zeros(len(data))
+    engine.predict(Wh, Wo, data.inputs, data.lengths, net.n_cols, net.output == "linear", out)
+    errors = data.targets - out
+    return Evaluation(int(np.sum(np.abs(errors) >= correct_threshold)), len(data), float(np.mean(errors**2)), errors)

@@ -1,0 +1,153 @@
+"""The adding problem of Hochreiter & Schmidhuber (1997), section 5.4, Experiment 4.
+
+Each sequence element is a pair (value, marker).  A sequence of length L, drawn uniformly from
+T .. T + T//10, carries values uniform in [-1, 1]; its markers are 0 except for the first and the
+last pair (-1) and two marked pairs (1.0): X1 among the first ten pairs, X2 among the first T/2
+positions other than X1 ("the first T/2 - 1 still unmarked pairs").  The target, presented only at
+the sequence end, is 0.5 + (X1 + X2) / 4.
+
+Randomness is numpy's Philox seeded through ``SeedSequence``: sequence ``i`` of the stream for
+(T, seed, purpose) is a function of those values alone, never of how many sequences a consumer
+asks for at a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FIRST_MARK_RANGE = 10
+"""X1 is one of the first ten pairs (5.4)."""
+
+BLOCK = 1000
+"""Sequences per generator block: block k of a stream holds sequences k*BLOCK .. k*BLOCK + BLOCK - 1."""
+
+SEED_SPACES = {"train": 0, "test": 1, "init": 2}
+"""Disjoint seed spaces of one seed: training stream, test sets, weight initialisation; a training
+stream never repeats a test set drawn with the same seed."""
+
+MARKED_FIRST_PAIR_MARKERS = (1.0, -1.0)
+
+
+@dataclass(frozen=True)
+class AddingData:
+    """A batch of zero-padded adding-problem sequences.
+
+    ``inputs`` (n, T + T//10, 2) float64 holds (value, marker) pairs; only the first ``lengths[i]``
+    steps of sequence i are real.  ``targets`` (n,) float64 is 0.5 + (X1 + X2) / 4.
+    """
+
+    T: int
+    inputs: np.ndarray
+    lengths: np.ndarray
+    targets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def save(self, path: str | Path) -> None:
+        """Write to ``path`` (.npz) atomically: a temporary file in the same folder, then a rename."""
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, T=self.T, inputs=self.inputs, lengths=self.lengths, targets=self.targets)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path) -> AddingData:
+        with np.load(path) as z:
+            return cls(int(z["T"]), z["inputs"], z["lengths"], z["targets"])
+
+
+def check_T(T: int) -> int:
+    """Return T if the paper's task is defined for it (even, so T/2 is a position), else raise."""
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 10 or T % 2:
+        raise ValueError(f"T: must be an even integer >= 10, got {T!r}")
+    return int(T)
+
+
+def max_length(T: int) -> int:
+    """Longest sequence for T: T + T//10 (5.4, "length uniform between T and T + T/10")."""
+    return T + T // 10
+
+
+def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: float = 1.0) -> AddingData:
+    """Draw n sequences (5.4).
+
+    - length L uniform in T .. T + T//10 inclusive; values uniform in [-1, 1);
+    - markers -1 at the first and the last pair, 0 elsewhere, then 1.0 at the two marks;
+    - X1 uniform among positions 0..9; X2 uniform among positions 0 .. T/2 - 1 other than X1's;
+    - a marked position 0 gets value 0, whichever of the two marks landed there: the paper's
+      "we set X1 to zero in the rare case where the first pair of the sequence gets marked"
+      (a marked first pair can hold X2 as well as X1);
+    - the marker of a marked position 0 is ``marked_first_marker``: 1.0 (the mark wins, default) or
+      -1.0 (the start marker wins); the paper does not say (paper-notes, "open").
+
+    For 10 <= T < 20 the first mark can fall at or beyond T/2, and X2 is then uniform over all T/2
+    positions 0 .. T/2 - 1; for T = 10 and L = 10 the first mark can land on the last pair, whose
+    marker becomes 1.0.  Neither happens for the paper's T >= 100.
+    """
+    T = check_T(T)
+    if marked_first_marker not in MARKED_FIRST_PAIR_MARKERS:
+        raise ValueError(f"marked_first_marker: must be one of {MARKED_FIRST_PAIR_MARKERS}, got {marked_first_marker!r}")
+    width, half, rows = max_length(T), T // 2, np.arange(n)
+    lengths = gen.integers(T, width + 1, size=n)
+    values = gen.uniform(-1.0, 1.0, size=(n, width))
+    first = gen.integers(0, FIRST_MARK_RANGE, size=n)
+    second = gen.integers(0, half - (first < half))
+    second += second >= first
+    values[np.arange(width) >= lengths[:, None]] = 0.0
+    markers = np.zeros((n, width))
+    markers[:, 0] = -1.0
+    markers[rows, lengths - 1] = -1.0
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    first_marked = (first == 0) | (second == 0)
+    values[first_marked, 0] = 0.0
+    markers[first_marked, 0] = marked_first_marker
+    targets = 0.5 + (values[rows, first] + values[rows, second]) / 4.0
+    return AddingData(T, np.stack([values, markers], axis=-1), lengths, targets)
+
+
+def rng(seed: int, purpose: str, *key: int) -> np.random.Generator:
+    """Philox generator for ``seed`` in the seed space of ``purpose`` (``SEED_SPACES``), refined by ``key``."""
+    spawn_key = (SEED_SPACES[purpose], *key)
+    return np.random.Generator(np.random.Philox(np.random.SeedSequence(seed, spawn_key=spawn_key)))
+
+
+def stream(T: int, seed: int, purpose: str = "train", marked_first_marker: float = 1.0) -> Iterator[AddingData]:
+    """Endless training stream for (T, seed): yields blocks of ``BLOCK`` sequences, one at a time."""
+    T = check_T(T)
+    block = 0
+    while True:
+        yield generate(T, BLOCK, rng(seed, purpose, T, block), marked_first_marker)
+        block += 1
+
+
+def make_dataset(T: int, n: int, seed: int, marked_first_marker: float = 1.0) -> AddingData:
+    """The first n sequences of the test stream for (T, seed), e.g. the paper's 2560 test sequences."""
+    if n < 1:
+        raise ValueError(f"n: must be a positive number of sequences, got {n!r}")
+    blocks = itertools.islice(stream(T, seed, "test", marked_first_marker), -(-n // BLOCK))
+    return concat(list(blocks), n)
+
+
+def concat(blocks: list[AddingData], n: int | None = None) -> AddingData:
+    """Join blocks of one T, keeping the first n sequences."""
+    take = slice(0, n)
+    return AddingData(
+        blocks[0].T,
+        np.concatenate([b.inputs for b in blocks])[take],
+        np.concatenate([b.lengths for b in blocks])[take],
+        np.concatenate([b.targets for b in blocks])[take],
+    )

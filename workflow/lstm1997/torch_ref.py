@@ -1,0 +1,49 @@
+"""The LSTM-1997 network in PyTorch autograd, step by step: a reference for tests and the benchmark.
+
+Slow by design (one Python iteration per time step); never used for training in the pipeline.
+``truncate=True`` detaches the previous activations y(t-1) entering the cells and gates, exactly
+where the paper truncates (section 4, A.1), so autograd then returns the truncated gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .lstm97 import CONNECTIVITY, LOSSES, SHAPES, Net
+
+
+def parameters(weights: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    """Float64 leaf tensors, one per layout entry, requiring grad."""
+    return {k: torch.tensor(np.asarray(weights[k]), dtype=torch.float64, requires_grad=True) for k in SHAPES}
+
+
+def forward(params: dict[str, torch.Tensor], inputs: torch.Tensor, net: Net = Net(), truncate: bool = False) -> torch.Tensor:
+    """Output at the end of one sequence ``inputs`` (L, 2) (5.4, A.1)."""
+    W = torch.cat([params["cell"], params["in_gate"], params["out_gate"]])[:, : CONNECTIVITY[net.connectivity]]
+    prev = torch.zeros(8, dtype=torch.float64)
+    s = torch.zeros(4, dtype=torch.float64)
+    one = torch.ones(1, dtype=torch.float64)
+    for x_t in inputs:
+        recurrent = prev.detach() if truncate else prev
+        z = torch.cat([one, x_t, recurrent])[: W.shape[1]]
+        net_in = W @ z
+        y_in, y_out = torch.sigmoid(net_in[4:6]), torch.sigmoid(net_in[6:8])
+        g = 4 * torch.sigmoid(net_in[:4]) - 2
+        s = s + y_in.repeat_interleave(2) * g
+        y_c = y_out.repeat_interleave(2) * (2 * torch.sigmoid(s) - 1)
+        prev = torch.cat([y_c, y_in, y_out])
+    net_k = params["output"][0, 0] + params["output"][0, 1:] @ prev[:4]
+    return net_k if net.output == "linear" else torch.sigmoid(net_k)
+
+
+def loss(y: torch.Tensor, target: float, loss: str = "half") -> torch.Tensor:
+    return LOSSES[loss] / 2 * (target - y) ** 2
+
+
+def gradient(weights, inputs, target, net: Net = Net(), truncate: bool = False, loss_kind: str = "half") -> dict[str, np.ndarray]:
+    """Autograd dE/dw, shaped like the layout dict."""
+    params = parameters(weights)
+    y = forward(params, torch.as_tensor(np.asarray(inputs), dtype=torch.float64), net, truncate)
+    loss(y, target, loss_kind).backward()
+    return {k: p.grad.numpy() for k, p in params.items()}
