@@ -99,6 +99,9 @@ def test_progress_is_logged(caplog):
     caplog.set_level("INFO", logger="lstm1997.protocol")
     train(10, [0], protocol=Protocol(budget=2000), log_every=0.0)
     lines = [r.getMessage() for r in caplog.records]
-    assert len(lines) == 2
-    assert lines[-1].startswith("T=10 seed=0: 2,000/2,000 sequences | window mse ")
-    assert "correct of last 2000: " in lines[-1] and "seq/s | ETA <= 0:00:00" in lines[-1]
+    assert len(lines) == 4
+    assert lines[0].startswith("T=10 seeds [0]: Net(in_gate_bias=(-3.0, -6.0)")
+    progress = [line for line in lines if "sequences | window mse" in line]
+    assert len(progress) == 2 and progress[-1].startswith("T=10 seed=0: 2,000/2,000 sequences | window mse ")
+    assert "correct of last 2000: " in progress[-1] and "seq/s | ETA <= 0:00:00" in progress[-1]
+    assert lines[-1].startswith("T=10 seed=0: done after 2,000 sequences")

@@ -186,6 +186,7 @@ def train(
     if threads:
         numba.set_num_threads(threads)
     options = _kernel_options(net, protocol)
+    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, list(seeds), net, protocol, numba.get_num_threads())
     started = last_log = time.perf_counter()
     runs = [_start(T, seed, net, protocol) for seed in seeds]
     active = list(runs)
@@ -207,7 +208,10 @@ def train(
             _progress(T, active, protocol.budget, started)
             last_log = time.perf_counter()
         active = [run for run in active if not _finished(run, protocol)]
-    return [_result(T, run, protocol) for run in runs]
+    results = [_result(T, run, protocol) for run in runs]
+    for r in results:
+        log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
+    return results
 
 
 def _result(T: int, run: _Run, protocol: Protocol) -> RunResult:
@@ -241,3 +245,13 @@ def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, net: Net = N
     engine.predict(Wh, Wo, data.inputs, data.lengths, net.n_cols, net.output == "linear", out)
     errors = data.targets - out
     return Evaluation(int(np.sum(np.abs(errors) >= correct_threshold)), len(data), float(np.mean(errors**2)), errors)
+
+
+def warm_up() -> None:
+    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call."""
+    data = task.generate(10, 2, task.rng(0, "test", 10))
+    for gradient in GRADIENTS:
+        train(10, [0], protocol=Protocol(budget=2, gradient=gradient))
+    Wh, Wo = pack(init_weights(Net(), task.rng(0, "init")))
+    _replay(Wh, Wo, data, 1, _kernel_options(Net(), Protocol()), 0.5)
+    evaluate(unpack(Wh, Wo), data)

@@ -14,13 +14,13 @@ asks for at a time.
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .io import write_npz
 
 FIRST_MARK_RANGE = 10
 """X1 is one of the first ten pairs (5.4)."""
@@ -52,16 +52,8 @@ class AddingData:
         return len(self.targets)
 
     def save(self, path: str | Path) -> None:
-        """Write to ``path`` (.npz) atomically: a temporary file in the same folder, then a rename."""
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, T=self.T, inputs=self.inputs, lengths=self.lengths, targets=self.targets)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        """Write to ``path`` (.npz) atomically."""
+        write_npz(path, {"T": np.array(self.T), "inputs": self.inputs, "lengths": self.lengths, "targets": self.targets})
 
     @classmethod
     def load(cls, path: str | Path) -> AddingData:

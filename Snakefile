@@ -1,0 +1,20 @@
+# Reproduction of Hochreiter & Schmidhuber (1997), Experiment 4, Table 7: the LSTM adding problem.
+# The DAG: test sets -> compile engine -> train every (variant, T, trial) -> evaluate -> Table 7 -> figures -> report.
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "results/report/report.html",
+        "results/tables/table7.md",
+        figures(),

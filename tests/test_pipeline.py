@@ -1,0 +1,136 @@
+"""The real Snakemake pipeline on a tiny config, in a temporary directory: outputs, caching, determinism, errors."""
+
+import json
+import shutil
+import textwrap
+
+import pandas as pd
+import pytest
+from conftest import REPO, job_counts, snakemake
+from matplotlib import image
+
+TINY = """\
+T: [10, 20]
+trials: 2
+budget: {10: 2000, 20: 2500}
+test: {sequences: 200, seed: 5}
+variants:
+  lstm1997: {}
+  lstm1997_linear: {}
+"""
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pipeline")
+    (path / "tiny.yaml").write_text(TINY)
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=path)
+    return path
+
+
+def test_table7_has_one_row_per_variant_and_T(workdir):
+    table = pd.read_csv(workdir / "results/tables/table7.csv")
+    assert list(zip(table["label"], table["T"])) == [("lstm1997", 10), ("lstm1997", 20), ("lstm1997_linear", 10), ("lstm1997_linear", 20)]
+    assert (table["trials"] == 2).all() and (table["weights"] == 93).all() and (table["test_sequences"] == 200).all()
+    assert (table["verdict"] == "no paper row for this T").all()
+    markdown = (workdir / "results/tables/table7.md").read_text()
+    assert markdown.count("\n| lstm1997") == 4
+
+
+def test_trial_outputs_are_sane(workdir):
+    run = workdir / "results/runs/lstm1997/T20/trial1"
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["seed"] == 1 and summary["budget"] == 2500 and summary["sequences"] == 2500
+    assert set(summary["success"]) == {"window_mse", "cumulative_mse"}
+    curve = pd.read_csv(run / "curve.csv")
+    assert curve["sequences"].tolist() == [1000, 2000]
+    evaluation = json.loads((run / "evaluation.json").read_text())
+    assert evaluation["sequences"] == 200 and 0 <= evaluation["wrong"] <= 200 and 0 < evaluation["mse"] < 0.2
+    manifest = json.loads((workdir / "results/data/T20/manifest.json").read_text())
+    assert manifest["seed"] == 5 and len(manifest["sha256"]) == 64
+    trials = pd.read_csv(workdir / "results/tables/trials.csv")
+    assert len(trials) == 8 and trials["wrong"].between(0, 200).all()
+
+
+def test_figures_are_valid_images(workdir):
+    names = ["success", "test_errors", "curves/lstm1997_T10", "curves/lstm1997_linear_T20"]
+    for name in names:
+        pixels = image.imread(workdir / f"results/figures/{name}.png")
+        assert pixels.shape[0] > 200 and pixels.shape[1] > 300 and pixels.std() > 0.01
+        assert (workdir / f"results/figures/{name}.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_report_html_contains_the_table(workdir):
+    html = (workdir / "results/report/report.html").read_text()
+    assert "<table" in html and "lstm1997_linear" in html and "74,000" in html
+    assert "Answers to the asker" in html and "data:image/png;base64" in html
+    assert "Traceback" not in html and "Error" not in html.split("Answers to the asker")[0][-2000:]
+
+
+def test_no_temporary_files_left(workdir):
+    assert not [p for p in (workdir / "results").rglob("*.tmp*")]
+
+
+def test_second_run_does_nothing(workdir):
+    result = snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=workdir)
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_same_config_gives_byte_identical_tables(workdir):
+    tables = workdir / "results/tables"
+    before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
+    shutil.rmtree(workdir / "results/runs")
+    shutil.rmtree(tables)
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", "results/tables/table7.csv", cwd=workdir)
+    after = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
+    assert after == before and set(before) == {"table7.csv", "table7.md", "trials.csv"}
+
+
+def test_changing_one_variant_reruns_only_its_jobs(workdir):
+    changed = TINY.replace("lstm1997_linear: {}", "lstm1997_linear: {protocol: {lr: 0.25}}")
+    (workdir / "changed.yaml").write_text(changed)
+    result = snakemake("--configfile", "changed.yaml", "-n", cwd=workdir)
+    counts = job_counts(result.stdout)
+    assert counts["train"] == 4 and counts["evaluate"] == 4
+    assert "compile_engine" not in counts and "test_set" not in counts
+    assert "output: results/runs/lstm1997/" not in result.stdout and "output: results/runs/lstm1997_linear/" in result.stdout
+
+
+def test_lint_is_clean():
+    result = snakemake("--lint", cwd=REPO)
+    assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
+
+
+def test_dry_run_of_the_paper_config_lists_every_job(tmp_path):
+    result = snakemake("--configfile", str(REPO / "config/config.yaml"), "-n", cwd=tmp_path)
+    variants = 2
+    assert job_counts(result.stdout) == {
+        "aggregate": 1,
+        "all": 1,
+        "compile_engine": 1,
+        "evaluate": variants * 3 * 10,
+        "figures": 1,
+        "report": 1,
+        "test_set": 3,
+        "train": variants * 3 * 10,
+    }
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("T: [8]\ntrials: 1\nbudget: {8: 10}\nvariants: {lstm1997: {}}\n", "T.0: 8 is less than the minimum of 10"),
+        ("T: [102]\ntrials: 1\nbudget: {102: -5}\nvariants: {lstm1997: {}}\n", "budget.102: -5 is less than the minimum of 1"),
+        ("T: [100, 500]\ntrials: 1\nbudget: {100: 5}\nvariants: {lstm1997: {}}\n", "budget: no entry for T=500"),
+        ("T: [100]\ntrials: 1\nbudget: {100: 5}\nvariants: {lstm2000: {}}\n", "variants.lstm2000: unknown variant 'lstm2000'; allowed: lstm1997, lstm1997_linear"),
+        ("T: [100]\ntrials: 1\nbudget: {100: 5}\nvariants: {x: {base: lstm1997, net: {output: tanh}}}\n", "variants.x.net.output: must be one of ['linear', 'sigmoid'], got 'tanh'"),
+        ("T: [100\ntrials: 1\n", "Config file is not valid JSON or YAML"),
+    ],
+    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "malformed-yaml"],
+)
+def test_bad_config_fails_before_any_job_with_the_key(tmp_path, config, message):
+    (tmp_path / "bad.yaml").write_text(textwrap.dedent(config))
+    result = snakemake("--configfile", "bad.yaml", "-n", cwd=tmp_path, check=False)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()

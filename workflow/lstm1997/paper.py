@@ -1,0 +1,18 @@
+"""What the paper reports for Experiment 4 (Table 7, 5.4): the numbers we compare against."""
+
+from __future__ import annotations
+
+TABLE7 = {
+    100: {"min_lag": 50, "weights": 93, "wrong": 1, "sequences": 74_000},
+    500: {"min_lag": 250, "weights": 93, "wrong": 0, "sequences": 209_000},
+    1000: {"min_lag": 500, "weights": 93, "wrong": 1, "sequences": 853_000},
+}
+"""Table 7, "averages of 10 trials": # wrong predictions of 2560 test sequences, sequences to success."""
+
+RANGES = {1000: (370_000, 2_020_000)}
+"""Table 7's caption: for T = 1000 the count "varies between 370,000 and 2,020,000"."""
+
+TEST_SEQUENCES = 2560
+TRIALS = 10
+MAX_WRONG = 3
+"""5.4: "there were never more than 3 incorrectly processed sequences" of the test set."""

@@ -1,0 +1,119 @@
+"""Figures of the report (seaborn): each answers one question, the paper's value drawn as a reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from . import paper  # noqa: E402
+from .io import atomic  # noqa: E402
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def save(fig: plt.Figure, png: str, svg: str) -> None:
+    """Write PNG and SVG atomically (SVG without a date, so reruns give the same bytes)."""
+    for path, fmt, metadata in ((png, "png", {"Software": None}), (svg, "svg", {"Date": None})):
+        with atomic(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight", metadata=metadata)
+    plt.close(fig)
+
+
+def _paper_line(ax, T: int) -> None:
+    ref = paper.TABLE7.get(T)
+    if ref:
+        ax.axvline(ref["sequences"], color="black", ls=":", lw=1.2, label=f"paper: {ref['sequences']:,}")
+
+
+def curves(trials: dict[int, pd.DataFrame], success: dict[int, int | None], label: str, T: int, window: int, png: str, svg: str) -> None:
+    """The asker's two plots, all trials overlaid: running mean of training error, correct of the last window."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    palette = sns.color_palette("husl", len(trials))
+    for color, (trial, curve) in zip(palette, sorted(trials.items())):
+        left.plot(curve["sequences"], curve["cumulative_mse"], color=color, lw=1.2, label=f"trial {trial}")
+        left.plot(curve["sequences"], curve["window_mse"], color=color, lw=0.6, ls="--")
+        right.plot(curve["sequences"], curve["correct_in_window"], color=color, lw=1.0)
+        if success.get(trial):
+            right.plot(success[trial], window, "o", color=color, ms=5)
+    left.axhline(0.01, color="grey", lw=1, label="stopping threshold 0.01")
+    right.axhline(window, color="grey", lw=1)
+    for ax in (left, right):
+        _paper_line(ax, T)
+        ax.set_xlabel("processed sequences")
+    left.set_yscale("log")
+    left.set_ylabel("training error (squared)\nsolid: running mean since start, dashed: last %d" % window)
+    right.set_ylabel(f"correctly processed of the last {window}")
+    left.legend(fontsize=7, ncol=2)
+    done = [n for n in success.values() if n]
+    median = f"median {int(np.median(done)):,}" if done else "none"
+    ref = paper.TABLE7.get(T)
+    fig.suptitle(
+        f"{label}, T={T}: {len(done)}/{len(trials)} trials met the stopping rule ({median}"
+        + (f"; paper mean {ref['sequences']:,})" if ref else ")"),
+    )
+    save(fig, png, svg)
+
+
+def success_distribution(trials: pd.DataFrame, png: str, svg: str) -> None:
+    """Sequences to success of every trial, per variant and T, the paper's mean beside them."""
+    primary = trials["primary"].iloc[0]
+    data = trials.assign(sequences_to_success=trials[f"success_{primary}"].astype(float))
+    Ts = sorted(data["T"].unique())
+    fig, axes = plt.subplots(1, len(Ts), figsize=(4.5 * len(Ts), 4.2), squeeze=False)
+    for ax, T in zip(axes[0], Ts):
+        part = data[data["T"] == T]
+        sns.stripplot(data=part, x="label", y="sequences_to_success", hue="label", ax=ax, size=6, jitter=0.15, legend=False)
+        ref = paper.TABLE7.get(T)
+        if ref:
+            ax.axhline(ref["sequences"], color="black", ls=":", label=f"paper mean {ref['sequences']:,}")
+            ax.legend(fontsize=8)
+        ax.set_yscale("log")
+        ax.set_title(f"T={T}: " + ", ".join(f"{lab} {g['sequences_to_success'].notna().sum()}/{len(g)}" for lab, g in part.groupby("label")), fontsize=9)
+        ax.set_xlabel("")
+        ax.set_ylabel("sequences to success (log)")
+        ax.tick_params(axis="x", rotation=20)
+    fig.suptitle("How many sequences until the stopping rule is met (failed trials not shown)")
+    save(fig, png, svg)
+
+
+def test_errors(errors: pd.DataFrame, png: str, svg: str) -> None:
+    """Distribution of absolute test errors per variant and T; the paper's 'correct' limit 0.04 marked."""
+    Ts = sorted(errors["T"].unique())
+    fig, axes = plt.subplots(1, len(Ts), figsize=(5.5 * len(Ts), 4.5), squeeze=False, sharey=True)
+    for ax, T in zip(axes[0], Ts):
+        part = errors[errors["T"] == T]
+        wrong = part.groupby(["label", "trial"])["abs_error"].agg(lambda e: (e >= 0.04).sum()).groupby("label").mean()
+        n = part.groupby(["label", "trial"]).size().iloc[0]
+        named = part.assign(variant=part["label"].map(lambda k: f"{k}: {wrong[k]:.1f} wrong of {n} per trial"))
+        sns.ecdfplot(data=named, x="abs_error", hue="variant", ax=ax, complementary=True, log_scale=(True, True))
+        ax.axvline(0.04, color="black", ls=":", lw=1.2)
+        ax.set_title(f"T={T}")
+        ax.set_xlabel("absolute test error |target - y| (0.04: wrong)")
+        ax.set_ylabel("fraction of test sequences with larger error")
+    fig.suptitle("Where the test errors sit: the tail beyond 0.04 counts as wrong")
+    save(fig, png, svg)
+
+
+def write_all(trials_csv: str, runs: list[dict], curve_paths: list[str], error_paths: list[str], pngs: list[str], svgs: list[str]) -> None:
+    """Every figure of the pipeline; output paths are matched by name (``{label}_T{T}``, ``success``, ``test_errors``)."""
+    out = {Path(png).stem: (png, svg) for png, svg in zip(sorted(pngs), sorted(svgs))}
+    trials = pd.read_csv(trials_csv)
+    for (label, T), group in trials.groupby(["label", "T"]):
+        keys = [i for i, r in enumerate(runs) if r["label"] == label and r["T"] == T]
+        loaded = {runs[i]["trial"]: pd.read_csv(curve_paths[i]) for i in keys}
+        success = dict(zip(group["trial"], group[f"success_{group['primary'].iloc[0]}"].astype("Int64")))
+        curves(loaded, {k: (None if pd.isna(v) else int(v)) for k, v in success.items()}, label, T, int(group["window"].iloc[0]), *out[f"{label}_T{T}"])
+    success_distribution(trials, *out["success"])
+    frames = []
+    for run, path in zip(runs, error_paths):
+        with np.load(path) as z:
+            frames.append(pd.DataFrame({"label": run["label"], "T": run["T"], "trial": run["trial"], "abs_error": np.abs(z["errors"])}))
+    test_errors(pd.concat(frames, ignore_index=True), *out["test_errors"])

@@ -1,0 +1,104 @@
+"""The variant registry: named (network, learning rule) settings the pipeline trains and compares.
+
+A config entry picks a registry variant (``base``, default: its own label) and may override
+fields of its ``Net`` and ``Protocol``; ``resolve`` turns it into a ``Setting`` or raises an error
+naming the key and the allowed values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from .lstm97 import Net
+from .protocol import Protocol
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    summary: str
+    net: Net = Net()
+    protocol: dict = field(default_factory=dict)
+
+
+REGISTRY = {
+    v.name: v
+    for v in [
+        Variant(
+            "lstm1997",
+            "The paper as written (5.4, A.1): 93 weights, logistic output unit, truncated gradient, "
+            "lr 0.5, input-gate biases -3/-6.",
+        ),
+        Variant(
+            "lstm1997_linear",
+            "The paper with a linear output unit instead of the logistic one the text states (5.4); "
+            "everything else as written.",
+            net=Net(output="linear"),
+        ),
+    ]
+}
+
+CONFIG_KEYS = {"base", "net", "protocol"}
+PER_T = {"budget"}
+"""Protocol fields the pipeline sets per T from the config, not per variant."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved config entry: label, registry variant, network and protocol (budget still per T)."""
+
+    label: str
+    variant: Variant
+    net: Net
+    protocol: Protocol
+
+    def params(self, budget: int) -> dict:
+        """Plain data for Snakemake params, with the budget of one T: a change in any value reruns the jobs."""
+        protocol = dataclasses.replace(self.protocol, budget=budget)
+        return {"variant": self.variant.name, "net": _plain(self.net), "protocol": _plain(protocol)}
+
+    @classmethod
+    def from_params(cls, label: str, params: dict) -> Setting:
+        net = Net(**{k: _tuple(v) for k, v in params["net"].items()})
+        protocol = Protocol(**{k: _tuple(v) for k, v in params["protocol"].items()})
+        return cls(label, REGISTRY[params["variant"]], net, protocol)
+
+
+def _plain(obj) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(obj).items()}
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _fields(cls, exclude=()) -> list[str]:
+    return sorted(f.name for f in dataclasses.fields(cls) if f.name not in exclude)
+
+
+def resolve(label: str, entry: dict | None) -> Setting:
+    """Config entry ``variants.<label>`` -> Setting, with errors naming the key and the allowed values."""
+    entry = entry or {}
+    where = f"variants.{label}"
+    if unknown := set(entry) - CONFIG_KEYS:
+        raise ValueError(f"{where}: unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(CONFIG_KEYS))}")
+    base = entry.get("base", label)
+    if base not in REGISTRY:
+        key = f"{where}.base" if "base" in entry else where
+        raise ValueError(f"{key}: unknown variant {base!r}; allowed: {', '.join(REGISTRY)}")
+    variant = REGISTRY[base]
+    net = _override(variant.net, entry.get("net", {}), f"{where}.net", ())
+    protocol = _override(Protocol(**variant.protocol), entry.get("protocol", {}), f"{where}.protocol", PER_T)
+    return Setting(label, variant, net, protocol)
+
+
+def _override(obj, changes: dict, where: str, exclude):
+    allowed = _fields(type(obj), exclude)
+    for key in changes:
+        if key not in allowed:
+            raise ValueError(f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}")
+    try:
+        return dataclasses.replace(obj, **{k: _tuple(v) for k, v in changes.items()})
+    except ValueError as err:
+        raise ValueError(f"{where}.{err}") from None

@@ -1,0 +1,27 @@
+rule test_set:
+    output:
+        data="results/data/T{T}/test.npz",
+        manifest="results/data/T{T}/manifest.json",
+    params:
+        sequences=config["test"]["sequences"],
+        seed=config["test"]["seed"],
+        source=source_hash("task"),
+    log:
+        "results/logs/test_set/T{T}.log",
+    conda:
+        CORE_ENV
+    script:
+        "../scripts/test_set.py"
+
+
+rule compile_engine:
+    output:
+        "results/engine/numba/compiled.json",
+    params:
+        source=TRAINING_SOURCES,
+    log:
+        "results/logs/compile_engine.log",
+    conda:
+        CORE_ENV
+    script:
+        "../scripts/compile_engine.py"

@@ -1,0 +1,18 @@
+rule figures:
+    input:
+        trials="results/tables/trials.csv",
+        curves=runs("curve.csv"),
+        errors=runs("test_errors.npz"),
+    output:
+        png=report(figures("png"), caption="../report/figures.rst", category="Figures"),
+        svg=figures("svg"),
+    params:
+        runs=run_keys(),
+        labels=list(SETTINGS),
+        T=config["T"],
+    log:
+        "results/logs/figures.log",
+    conda:
+        REPORT_ENV
+    script:
+        "../scripts/figures.py"

@@ -1,0 +1,19 @@
+rule report:
+    input:
+        notebook=workflow.source_path("../notebooks/report.ipynb"),
+        table7_csv="results/tables/table7.csv",
+        table7_md="results/tables/table7.md",
+        trials="results/tables/trials.csv",
+        timings="results/tables/timings.csv",
+        success="results/figures/success.png",
+        test_errors="results/figures/test_errors.png",
+        curves=expand("results/figures/curves/{variant}_T{T}.png", variant=SETTINGS, T=config["T"]),
+    output:
+        notebook="results/report/report.ipynb",
+        html=report("results/report/report.html", caption="../report/report.rst", category="Report"),
+    log:
+        "results/logs/report.log",
+    conda:
+        REPORT_ENV
+    script:
+        "../scripts/report.py"

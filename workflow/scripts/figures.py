@@ -1,0 +1,14 @@
+from lstm1997 import jobs
+
+jobs.start(snakemake.log[0])
+
+from lstm1997 import plots  # noqa: E402
+
+plots.write_all(
+    snakemake.input.trials,
+    snakemake.params.runs,
+    snakemake.input.curves,
+    snakemake.input.errors,
+    snakemake.output.png,
+    snakemake.output.svg,
+)

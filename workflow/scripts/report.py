@@ -1,0 +1,20 @@
+from lstm1997 import jobs
+
+jobs.start(snakemake.log[0])
+
+from lstm1997 import report  # noqa: E402
+
+report.render(
+    snakemake.input.notebook,
+    snakemake.output.notebook,
+    snakemake.output.html,
+    {
+        "table7_csv": snakemake.input.table7_csv,
+        "table7_md": snakemake.input.table7_md,
+        "trials_csv": snakemake.input.trials,
+        "timings_csv": snakemake.input.timings,
+        "success_png": snakemake.input.success,
+        "test_errors_png": snakemake.input.test_errors,
+        "curve_pngs": list(snakemake.input.curves),
+    },
+)

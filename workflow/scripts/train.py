@@ -1,0 +1,14 @@
+from lstm1997 import jobs
+
+jobs.start(snakemake.log[0], numba_cache=snakemake.input.engine)
+
+from lstm1997 import trials  # noqa: E402
+from lstm1997.variants import Setting  # noqa: E402
+
+trials.train_trial(
+    Setting.from_params(snakemake.wildcards.variant, snakemake.params.setting),
+    int(snakemake.wildcards.T),
+    int(snakemake.wildcards.trial),
+    snakemake.threads,
+    **snakemake.output,
+)
