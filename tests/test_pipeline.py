@@ -46,7 +46,7 @@ def test_trial_outputs_are_sane(workdir):
     assert curve["sequences"].tolist() == [1000, 2000]
     evaluation = json.loads((run / "evaluation.json").read_text())
     assert evaluation["sequences"] == 200 and 0 <= evaluation["wrong"] <= 200 and 0 < evaluation["mse"] < 0.2
-    manifest = json.loads((workdir / "results/data/T20/manifest.json").read_text())
+    manifest = json.loads((workdir / "results/data/T20/test.manifest.json").read_text())
     assert manifest["seed"] == 5 and len(manifest["sha256"]) == 64
     trials = pd.read_csv(workdir / "results/tables/trials.csv")
     assert len(trials) == 8 and trials["wrong"].between(0, 200).all()

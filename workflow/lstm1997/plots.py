@@ -102,8 +102,27 @@ def test_errors(errors: pd.DataFrame, png: str, svg: str) -> None:
     save(fig, png, svg)
 
 
+def failures(errors: pd.DataFrame, png: str, svg: str) -> None:
+    """Where the wrong test sequences sit: absolute error against the target, all trials of each variant."""
+    Ts = sorted(errors["T"].unique())
+    fig, axes = plt.subplots(1, len(Ts), figsize=(5.5 * len(Ts), 4.5), squeeze=False, sharey=True)
+    wrong = errors[errors["abs_error"] >= 0.04]
+    for ax, T in zip(axes[0], Ts):
+        part = wrong[wrong["T"] == T]
+        if len(part):
+            sns.scatterplot(data=part, x="target", y="abs_error", hue="label", ax=ax, s=18, alpha=0.7)
+        ax.set_xlim(0, 1)
+        ax.set_yscale("log")
+        ax.axhline(0.04, color="black", ls=":", lw=1.2)
+        ax.set_title(f"T={T}: {len(part)} wrong test sequences over all trials")
+        ax.set_xlabel("target 0.5 + (X1 + X2) / 4")
+        ax.set_ylabel("absolute error of the wrong ones")
+    fig.suptitle("Which test sequences fail: absolute error against the target value")
+    save(fig, png, svg)
+
+
 def write_all(trials_csv: str, runs: list[dict], curve_paths: list[str], error_paths: list[str], pngs: list[str], svgs: list[str]) -> None:
-    """Every figure of the pipeline; output paths are matched by name (``{label}_T{T}``, ``success``, ``test_errors``)."""
+    """Every figure of the pipeline; output paths are matched by name (``{label}_T{T}``, ``success``, ``test_errors``, ``failures``)."""
     out = {Path(png).stem: (png, svg) for png, svg in zip(sorted(pngs), sorted(svgs))}
     trials = pd.read_csv(trials_csv)
     for (label, T), group in trials.groupby(["label", "T"]):
@@ -115,5 +134,7 @@ def write_all(trials_csv: str, runs: list[dict], curve_paths: list[str], error_p
     frames = []
     for run, path in zip(runs, error_paths):
         with np.load(path) as z:
-            frames.append(pd.DataFrame({"label": run["label"], "T": run["T"], "trial": run["trial"], "abs_error": np.abs(z["errors"])}))
-    test_errors(pd.concat(frames, ignore_index=True), *out["test_errors"])
+            frames.append(pd.DataFrame({"label": run["label"], "T": run["T"], "trial": run["trial"], "target": z["targets"], "abs_error": np.abs(z["errors"])}))
+    errors = pd.concat(frames, ignore_index=True)
+    test_errors(errors, *out["test_errors"])
+    failures(errors, *out["failures"])

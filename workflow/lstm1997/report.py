@@ -14,7 +14,74 @@ import papermill
 from nbconvert import HTMLExporter
 
 from . import paper
+from .criteria import DEFINITIONS
 from .io import atomic, write_text
+
+OPEN = [
+    ("Output unit activation", "`net.output`: `sigmoid` (default) or `linear`",
+     '5.4: "All activation functions are logistic with output range [0, 1], except for h ... and g". The target '
+     "0.5 + (X1 + X2)/4 lies in [0, 1] with rare values near 0 and 1, where a logistic unit's derivative vanishes; "
+     "a linear unit reaches them without saturating."),
+    ("Error scale", "`protocol.loss`: `half` (default) or `squared`",
+     "A.1 eq. 16 defines E = sum (t - y)^2 without 1/2, but eq. 19's error signal f'(net)(t - y) drops the factor 2. "
+     "`squared` doubles every gradient, i.e. the effective learning rate."),
+    ('"Average training error"', "`protocol.criteria` / `primary`: `window_mse` (default), `cumulative_mse`, `window_mae`, `cumulative_mae`",
+     '5.4: "the average training error is below 0.01, and the 2000 most recent sequences were processed correctly". '
+     "Never defined. Over a 2000-sequence window of squared errors it is implied by the 2000-correct condition; since "
+     "the start of training it remembers the early errors; absolute errors are far stricter."),
+    ("Initial weight range", "`net.init_range`: `0.1` (default) or `0.2`", '5.4: "initialized with weights in [-0.1, 0.1]" (other experiments use 0.2).'),
+    ("Output-gate biases", "`net.out_gate_bias`: random (default) or `[-2, -4]`",
+     'Table 10 marks them "r" (random) for this experiment; other experiments of the paper use negative values per block.'),
+    ("Hidden connectivity", "`net.connectivity`: `full` (default, 93 weights) or `cells` (61 weights)",
+     '5.4/Table 7: "the hidden layer is fully connected", 93 weights; some implementations feed gates from the cells only.'),
+    ("Gradient", "`protocol.gradient`: `truncated` (default) or `full`",
+     'Section 4: errors are truncated once they leave cells or gates; the authors ran "a few experiments with '
+     'non-truncated LSTM. There was no significant difference".'),
+    ("Marker of a marked first pair", "`protocol.marked_first_marker`: `1.0` (default) or `-1.0`",
+     '5.4 only says "we set X1 to zero in the rare case where the first pair of the sequence gets marked".'),
+]
+"""What the paper leaves open (../shared/paper-notes.md): option, config key, the paper's words."""
+
+
+def open_questions() -> str:
+    lines = ["| detail | option (config key) | what the paper says |", "|---|---|---|"]
+    lines += [f"| {name} | {key} | {words} |" for name, key, words in OPEN]
+    return "\n".join(lines)
+
+
+def _cell(successes: int, trials: int, mean: float) -> str:
+    return f"{successes}/{trials}" + (f", {mean:,.0f}" if successes else "")
+
+
+def readings(table: pd.DataFrame) -> str:
+    """Every (variant, T): what it changes, successes and mean sequences under each definition, test errors."""
+    head = "| variant | T | changes from the paper's defaults | " + " | ".join(DEFINITIONS) + " | mean wrong | test MSE | verdict |"
+    lines = [head, "|" + "---|" * (len(DEFINITIONS) + 6)]
+    for r in table.sort_values(["T", "label"]).to_dict("records"):
+        cells = [_cell(r[f"successes_{d}"], r["trials"], r[f"mean_sequences_{d}"]) for d in DEFINITIONS]
+        lines.append(
+            f"| {r['label']} | {r['T']} | {r['changes']} | " + " | ".join(cells)
+            + f" | {r['mean_wrong']:.1f} of {r['test_sequences']} | {r['mean_test_mse']:.2e} | {r['verdict']} |"
+        )
+    return "\n".join(lines)
+
+
+def reproduced(table: pd.DataFrame) -> str:
+    """Plain verdict per T of the paper: which readings land within 2x of Table 7, which is closest."""
+    lines = []
+    for T, ref in paper.TABLE7.items():
+        rows = table[table["T"] == T]
+        if rows.empty:
+            continue
+        good = rows[rows["verdict"].str.startswith("within 2x")]
+        best = best_reading(table, T)
+        if len(good):
+            lines.append(f"- **T = {T}** (paper {ref['sequences']:,}): within 2x: " + ", ".join(f"`{x}`" for x in good["label"]) + ".")
+        elif best is not None:
+            lines.append(f"- **T = {T}** (paper {ref['sequences']:,}): no reading within 2x; closest `{best.label}`, {best.verdict}.")
+        else:
+            lines.append(f"- **T = {T}** (paper {ref['sequences']:,}): no reading had every trial succeed within its budget.")
+    return "\n".join(lines)
 
 
 def verdicts(table: pd.DataFrame) -> str:

@@ -13,6 +13,7 @@ from . import paper
 from .criteria import DEFINITIONS
 from .io import write_csv, write_text
 from .lstm97 import Net
+from .variants import changes
 
 KEYS = ["label", "T"]
 
@@ -22,6 +23,7 @@ def trials_frame(summaries: list[dict]) -> pd.DataFrame:
     rows = []
     for s in summaries:
         row = {k: s[k] for k in ("label", "variant", "T", "trial", "seed", "budget", "sequences", "primary", "wrong", "test_sequences", "test_mse")}
+        row["changes"] = changes(s["settings"])
         row["window"] = s["settings"]["protocol"]["window"]
         row["weights"] = Net(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["settings"]["net"].items()}).n_weights
         row.update({f"success_{name}": s["success"].get(name) for name in DEFINITIONS})
@@ -40,9 +42,9 @@ def timings_frame(summaries: list[dict]) -> pd.DataFrame:
 def _row(group: pd.DataFrame) -> dict:
     primary = group["primary"].iloc[0]
     done = group[f"success_{primary}"].dropna().astype(float)
-    cumulative = group["success_cumulative_mse"].dropna().astype(float)
     T = int(group["T"].iloc[0])
     row = {
+        "changes": group["changes"].iloc[0],
         "min_lag": T // 2,
         "weights": int(group["weights"].iloc[0]),
         "trials": len(group),
@@ -53,14 +55,17 @@ def _row(group: pd.DataFrame) -> dict:
         "median_sequences": done.median() if len(done) else np.nan,
         "min_sequences": done.min() if len(done) else np.nan,
         "max_sequences": done.max() if len(done) else np.nan,
-        "successes_cumulative_mse": len(cumulative),
-        "mean_sequences_cumulative_mse": cumulative.mean() if len(cumulative) else np.nan,
         "test_sequences": int(group["test_sequences"].iloc[0]),
         "mean_wrong": group["wrong"].mean(),
         "max_wrong": int(group["wrong"].max()),
         "trials_at_most_3_wrong": int((group["wrong"] <= paper.MAX_WRONG).sum()),
         "mean_test_mse": group["test_mse"].mean(),
     }
+    for name in DEFINITIONS:
+        met = group[f"success_{name}"].dropna().astype(float)
+        row[f"successes_{name}"] = len(met)
+        row[f"mean_sequences_{name}"] = met.mean() if len(met) else np.nan
+        row[f"median_sequences_{name}"] = met.median() if len(met) else np.nan
     ref = paper.TABLE7.get(T)
     row["paper_sequences"] = ref["sequences"] if ref else np.nan
     row["paper_wrong"] = ref["wrong"] if ref else np.nan

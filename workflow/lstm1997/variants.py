@@ -102,3 +102,15 @@ def _override(obj, changes: dict, where: str, exclude):
         return dataclasses.replace(obj, **{k: _tuple(v) for k, v in changes.items()})
     except ValueError as err:
         raise ValueError(f"{where}.{err}") from None
+
+
+def changes(params: dict) -> str:
+    """What a setting's params change from the paper's defaults (``Net()``, ``Protocol()``), budget aside."""
+    defaults = {"net": _plain(Net()), "protocol": _plain(Protocol())}
+    diffs = [
+        f"{part}.{key}={value}"
+        for part in ("net", "protocol")
+        for key, value in params[part].items()
+        if key not in PER_T and defaults[part][key] != value
+    ]
+    return "; ".join(diffs) or "paper defaults"

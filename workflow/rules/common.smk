@@ -14,7 +14,7 @@ from lstm1997 import variants as registry  # noqa: E402
 
 
 def check_config():
-    """Schema, then budgets per T: the first problem as one line naming the key (dotted path)."""
+    """The schema, then a budget for every T: the first problem as one line naming the key (dotted path)."""
     try:
         validate(config, schema="../schemas/config.schema.yaml")
     except WorkflowError as err:
@@ -23,22 +23,33 @@ def check_config():
             raise
         key = ".".join(str(p) for p in cause.absolute_path) or "config"
         raise WorkflowError(f"{key}: {cause.message}") from None
-    missing = [T for T in config["T"] if T not in config["budget"]]
-    if missing:
-        raise WorkflowError(f"budget: no entry for T={missing[0]}; give one per T of T: {config['T']}")
+    for label, T in pairs():
+        if T not in config["budget"]:
+            raise WorkflowError(f"budget: no entry for T={T} (variant {label}); give one per T of T: {config['T']}")
 
 
-check_config()
 def resolve_settings():
+    """Each config entry through the variant registry; its own ``T`` list is the pipeline's business."""
     try:
-        return {label: registry.resolve(label, entry) for label, entry in config["variants"].items()}
+        return {
+            label: registry.resolve(label, {k: v for k, v in (entry or {}).items() if k != "T"})
+            for label, entry in config["variants"].items()
+        }
     except ValueError as err:
         raise WorkflowError(str(err)) from None
 
 
+def pairs():
+    """(variant, T) of every trained combination: a variant's own T list, else the config's."""
+    return [(label, T) for label, entry in config["variants"].items() for T in (entry or {}).get("T", config["T"])]
+
+
+check_config()
 SETTINGS = resolve_settings()
 TRIALS = list(range(config["trials"]))
 RUN = "results/runs/{variant}/T{T}/trial{trial}"
+TEST_SETS = {1.0: "test", -1.0: "test_start_marker"}
+"""Test set file per marker of a marked first pair (Protocol.marked_first_marker)."""
 CORE_ENV = "../../envs/core.yaml"
 REPORT_ENV = "../../envs/report.yaml"
 
@@ -47,6 +58,7 @@ wildcard_constraints:
     variant="[A-Za-z0-9_.-]+",
     T=r"\d+",
     trial=r"\d+",
+    testset="|".join(TEST_SETS.values()),
 
 
 def source_hash(*modules):
@@ -57,12 +69,22 @@ def source_hash(*modules):
     return digest.hexdigest()[:16]
 
 
-TRAINING_SOURCES = source_hash("task", "engine", "lstm97", "criteria", "protocol", "variants", "trials")
+TRAINING_SOURCES = source_hash("task", "engine", "lstm97", "criteria", "protocol", "trials")
 
 
 def setting(wildcards):
     """The resolved settings of a variant at one T, budget included: rule params."""
     return SETTINGS[wildcards.variant].params(config["budget"][int(wildcards.T)])
+
+
+def test_set(wildcards):
+    """The test set a variant is scored on: drawn with its own marker of a marked first pair."""
+    marker = SETTINGS[wildcards.variant].protocol.marked_first_marker
+    return f"results/data/T{wildcards.T}/{TEST_SETS[marker]}.npz"
+
+
+def marker(wildcards):
+    return next(m for m, name in TEST_SETS.items() if name == wildcards.testset)
 
 
 def train_runtime(wildcards):
@@ -74,14 +96,17 @@ def train_runtime(wildcards):
 
 def runs(name):
     """Paths of one per-trial file over every (variant, T, trial) of the config."""
-    return expand(f"{RUN}/{name}", variant=SETTINGS, T=config["T"], trial=TRIALS)
+    return [f"{RUN}/{name}".format(variant=v, T=T, trial=k) for v, T in pairs() for k in TRIALS]
 
 
 def run_keys():
     """(variant, T, trial) of every run, in the order of ``runs``."""
-    return [{"label": v, "T": T, "trial": k} for v in SETTINGS for T in config["T"] for k in TRIALS]
+    return [{"label": v, "T": T, "trial": k} for v, T in pairs() for k in TRIALS]
+
+
+def curve_figures(ext="png"):
+    return [f"results/figures/curves/{v}_T{T}.{ext}" for v, T in pairs()]
 
 
 def figures(ext="png"):
-    curves = expand("results/figures/curves/{variant}_T{T}.{ext}", variant=SETTINGS, T=config["T"], ext=ext)
-    return curves + [f"results/figures/success.{ext}", f"results/figures/test_errors.{ext}"]
+    return curve_figures(ext) + [f"results/figures/{name}.{ext}" for name in ("success", "test_errors", "failures")]

@@ -1,13 +1,14 @@
 rule test_set:
     output:
-        data="results/data/T{T}/test.npz",
-        manifest="results/data/T{T}/manifest.json",
+        data="results/data/T{T}/{testset}.npz",
+        manifest="results/data/T{T}/{testset}.manifest.json",
     params:
         sequences=config["test"]["sequences"],
         seed=config["test"]["seed"],
+        marker=marker,
         source=source_hash("task"),
     log:
-        "results/logs/test_set/T{T}.log",
+        "results/logs/test_set/T{T}_{testset}.log",
     conda:
         CORE_ENV
     script:

@@ -7,7 +7,8 @@ rule report:
         timings="results/tables/timings.csv",
         success="results/figures/success.png",
         test_errors="results/figures/test_errors.png",
-        curves=expand("results/figures/curves/{variant}_T{T}.png", variant=SETTINGS, T=config["T"]),
+        failures="results/figures/failures.png",
+        curves=curve_figures(),
     output:
         notebook="results/report/report.ipynb",
         html=report("results/report/report.html", caption="../report/report.rst", category="Report"),

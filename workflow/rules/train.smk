@@ -24,7 +24,7 @@ rule evaluate:
     input:
         engine=rules.compile_engine.output[0],
         weights=f"{RUN}/weights.npz",
-        test="results/data/T{T}/test.npz",
+        test=test_set,
     output:
         evaluation=f"{RUN}/evaluation.json",
         errors=f"{RUN}/test_errors.npz",

@@ -15,6 +15,7 @@ report.render(
         "timings_csv": snakemake.input.timings,
         "success_png": snakemake.input.success,
         "test_errors_png": snakemake.input.test_errors,
+        "failures_png": snakemake.input.failures,
         "curve_pngs": list(snakemake.input.curves),
     },
 )

@@ -5,5 +5,5 @@ jobs.start(snakemake.log[0])
 from lstm1997 import trials  # noqa: E402
 
 trials.make_test_set(
-    int(snakemake.wildcards.T), snakemake.params.sequences, snakemake.params.seed, snakemake.output.data, snakemake.output.manifest
+    int(snakemake.wildcards.T), snakemake.params.sequences, snakemake.params.seed, snakemake.output.data, snakemake.output.manifest, snakemake.params.marker
 )
