@@ -64,7 +64,9 @@ def test_bad_net_options_name_the_key(kwargs, key):
 
 def test_pack_unpack_roundtrip_and_shape_check():
     w = perturbed()
-    assert_close(lstm97.unpack(*lstm97.pack(w)), w, rtol=0, atol=0)
+    theta = lstm97.pack(w)
+    assert theta.shape == (93,) and theta[:11].tolist() == w["cell"][0].tolist()
+    assert_close(lstm97.unpack(theta), w, rtol=0, atol=0)
     w["cell"] = w["cell"][:, :10]
     with pytest.raises(ValueError, match=r"weights\['cell'\]: must have shape \(4, 11\)"):
         lstm97.pack(w)

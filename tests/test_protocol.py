@@ -20,16 +20,16 @@ def test_online_sgd_matches_autograd_updates(kind):
     """Three sequences of train_block = three autograd gradients with w -= 0.5 g in between."""
     data = next(task.stream(20, seed=0))
     w = lstm97.init_weights(Net(), task.rng(0, "init"))
-    Wh, Wo = lstm97.pack(w)
+    theta = lstm97.pack(w)
     errors = np.zeros(3)
-    engine.train_block(Wh, Wo, data.inputs, data.lengths, data.targets, 3, 0.5, 11, False, 1.0, kind == "full", errors)
+    engine.train_block(theta, data.inputs, data.lengths, data.targets, 3, 0.5, 11, False, 1.0, kind == "full", errors)
     for i in range(3):
         x = data.inputs[i, : data.lengths[i]]
         y = lstm97.forward(w, x)
         assert errors[i] == pytest.approx(data.targets[i] - y, rel=1e-12)
         g = torch_ref.gradient(w, x, data.targets[i], truncate=kind == "truncated")
         w = {k: w[k] - 0.5 * g[k] for k in w}
-    for k, v in lstm97.unpack(Wh, Wo).items():
+    for k, v in lstm97.unpack(theta).items():
         np.testing.assert_allclose(v, w[k], rtol=1e-12, atol=1e-15)
 
 
@@ -100,7 +100,7 @@ def test_progress_is_logged(caplog):
     train(10, [0], protocol=Protocol(budget=2000), log_every=0.0)
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 4
-    assert lines[0].startswith("T=10 seeds [0]: Net(in_gate_bias=(-3.0, -6.0)")
+    assert lines[0].startswith("T=10 seeds [0]: Lstm97(net=Net(in_gate_bias=(-3.0, -6.0)")
     progress = [line for line in lines if "sequences | window mse" in line]
     assert len(progress) == 2 and progress[-1].startswith("T=10 seed=0: 2,000/2,000 sequences | window mse ")
     assert "correct of last 2000: " in progress[-1] and "seq/s | ETA <= 0:00:00" in progress[-1]

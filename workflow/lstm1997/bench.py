@@ -18,7 +18,7 @@ import numba
 import numpy as np
 import torch
 
-from . import engine, lstm97, task, torch_ref
+from . import lstm97, task, torch_ref
 from .lstm97 import Net
 
 
@@ -65,14 +65,14 @@ def torch_loop(data: task.AddingData, seconds: float) -> Row:
 def compiled(data: task.AddingData, seconds: float, gradient: str, runs: int, threads: int) -> Row:
     """The compiled engine: ``runs`` independent runs of online learning on ``threads`` cores."""
     numba.set_num_threads(threads)
-    Wh, Wo = (np.stack([a] * runs) for a in lstm97.pack(lstm97.init_weights(Net(), task.rng(0, "init"))))
+    model = lstm97.Lstm97()
+    theta = np.stack([model.init(task.rng(0, "init"))] * runs)
     stacked = [np.stack([getattr(data, k)] * runs) for k in ("inputs", "lengths", "targets")]
     counts, lr, errors = np.full(runs, len(data)), np.full(runs, 0.5), np.zeros((runs, len(data)))
-    args = (11, False, 1.0, gradient == "full", errors)
-    engine.train_runs(Wh, Wo, *[a[:, :1] for a in stacked], np.ones(runs, dtype=np.int64), lr, *args)
+    model.train_runs(theta.copy(), *[a[:, :1] for a in stacked], np.ones(runs, dtype=np.int64), lr, errors, gradient, "half")
 
     def one_block() -> int:
-        engine.train_runs(Wh.copy(), Wo.copy(), *stacked, counts, lr, *args)
+        model.train_runs(theta.copy(), *stacked, counts, lr, errors, gradient, "half")
         return int(data.lengths.sum()) * runs
 
     name = f"compiled engine, {gradient} gradient, {runs} run{'s' * (runs > 1)} on {threads} core{'s' * (threads > 1)}"

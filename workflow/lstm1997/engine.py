@@ -1,8 +1,9 @@
 """Compiled kernels of the LSTM-1997 network (sections 4, 5.4 and appendix A.1): float64, no fastmath.
 
-Weights travel as two arrays: ``Wh`` (8, 11), the rows of the hidden units (cells 0-3, input
-gates 4-5, output gates 6-7), and ``Wo`` (5,), the output unit.  Column j of ``Wh`` multiplies
-z[j] of the unit's input vector z(t) = (1, value(t), marker(t), y(t-1) of the 8 hidden units).
+A run's weights travel as one flat float64 vector ``theta`` of ``N_PARAMS`` = 93: ``Wh`` (8, 11),
+the rows of the hidden units (cells 0-3, input gates 4-5, output gates 6-7), then ``Wo`` (5,), the
+output unit.  Column j of ``Wh`` multiplies z[j] of the unit's input vector
+z(t) = (1, value(t), marker(t), y(t-1) of the 8 hidden units).
 ``n_cols`` = 11 connects cells and gates to all hidden units, 7 to the cells only.
 
 Nothing in a per-time-step loop allocates: a block of sequences shares one workspace.
@@ -25,6 +26,9 @@ OUT_GATE = 6
 """Row of the first output gate."""
 RECURRENT = 3
 """Column of z(t) holding y(t-1) of hidden unit 0 (cell 1); unit k sits at RECURRENT + k."""
+N_OUT = 5
+N_HIDDEN_PARAMS = N_HIDDEN * N_COLS
+N_PARAMS = N_HIDDEN_PARAMS + N_OUT
 
 _jit = njit(cache=True, error_model="numpy", fastmath=False)
 
@@ -32,6 +36,12 @@ _jit = njit(cache=True, error_model="numpy", fastmath=False)
 @_jit
 def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
+
+
+@_jit
+def split(theta):
+    """Views (Wh (8, 11), Wo (5,)) of a flat parameter vector."""
+    return theta[:N_HIDDEN_PARAMS].reshape((N_HIDDEN, N_COLS)), theta[N_HIDDEN_PARAMS:]
 
 
 @_jit
@@ -191,37 +201,36 @@ def full_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gWh, gW
 
 
 @_jit
-def train_block(Wh, Wo, inputs, lengths, targets, count, lr, n_cols, linear, err_factor, full, errors):
+def train_block(theta, inputs, lengths, targets, count, lr, n_cols, linear, err_factor, full, errors):
     """Online learning (5.4) on the first ``count`` sequences: per sequence one gradient, one SGD step.
 
-    Updates Wh, Wo in place; errors[i] = target - y of sequence i before its update.
+    Updates theta in place; errors[i] = target - y of sequence i before its update.
     """
+    Wh, Wo = split(theta)
     ws = workspace(inputs.shape[1])
-    gWh = np.zeros_like(Wh)
-    gWo = np.zeros_like(Wo)
+    grad = np.zeros_like(theta)
+    gWh, gWo = split(grad)
     for i in range(count):
         if full:
             err = full_sequence(Wh, Wo, inputs[i], lengths[i], targets[i], n_cols, linear, err_factor, gWh, gWo, ws)
         else:
             err = truncated_sequence(Wh, Wo, inputs[i], lengths[i], targets[i], n_cols, linear, err_factor, gWh, gWo, ws)
         errors[i] = err
-        for r in range(N_HIDDEN):
-            for j in range(N_COLS):
-                Wh[r, j] -= lr * gWh[r, j]
-        for j in range(Wo.shape[0]):
-            Wo[j] -= lr * gWo[j]
+        for j in range(theta.shape[0]):
+            theta[j] -= lr * grad[j]
 
 
 @njit(cache=True, error_model="numpy", fastmath=False, parallel=True)
-def train_runs(Wh, Wo, inputs, lengths, targets, counts, lr, n_cols, linear, err_factor, full, errors):
+def train_runs(theta, inputs, lengths, targets, counts, lr, n_cols, linear, err_factor, full, errors):
     """``train_block`` for R independent runs at once, parallel over runs (leading axis of every array)."""
-    for r in prange(Wh.shape[0]):
-        train_block(Wh[r], Wo[r], inputs[r], lengths[r], targets[r], counts[r], lr[r], n_cols, linear, err_factor, full, errors[r])
+    for r in prange(theta.shape[0]):
+        train_block(theta[r], inputs[r], lengths[r], targets[r], counts[r], lr[r], n_cols, linear, err_factor, full, errors[r])
 
 
 @njit(cache=True, error_model="numpy", fastmath=False, parallel=True)
-def predict(Wh, Wo, inputs, lengths, n_cols, linear, out):
+def predict(theta, inputs, lengths, n_cols, linear, out):
     """Network output at the end of each sequence, parallel over sequences."""
+    Wh, Wo = split(theta)
     for i in prange(inputs.shape[0]):
         z, net, sg, act, s = np.zeros(N_COLS), np.zeros(N_HIDDEN), np.zeros(N_CELLS), np.zeros(N_HIDDEN), np.zeros(N_CELLS)
         reset(z, act, s)

@@ -76,26 +76,31 @@ class Net:
 
 def init_weights(net: Net, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """All weights uniform in [-init_range, init_range], then the gate biases of ``net`` (5.4)."""
-    Wh = rng.uniform(-net.init_range, net.init_range, size=(engine.N_HIDDEN, engine.N_COLS))
-    Wo = rng.uniform(-net.init_range, net.init_range, size=len(OUTPUT_COLUMNS))
+    theta = rng.uniform(-net.init_range, net.init_range, size=engine.N_PARAMS)
+    Wh, _ = _views(theta)
     Wh[:, net.n_cols :] = 0.0
     Wh[engine.IN_GATE : engine.OUT_GATE, 0] = net.in_gate_bias
     if net.out_gate_bias is not None:
         Wh[engine.OUT_GATE :, 0] = net.out_gate_bias
-    return unpack(Wh, Wo)
+    return unpack(theta)
 
 
-def pack(weights: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Layout dict -> the engine's (Wh (8, 11), Wo (5,)) float64 arrays (fresh copies)."""
+def _views(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Wh (8, 11), Wo (5,)) views of a flat parameter vector, as ``engine.split`` sees it."""
+    return theta[: engine.N_HIDDEN_PARAMS].reshape(engine.N_HIDDEN, engine.N_COLS), theta[engine.N_HIDDEN_PARAMS :]
+
+
+def pack(weights: dict[str, np.ndarray]) -> np.ndarray:
+    """Layout dict -> the engine's flat float64 vector (a fresh copy): Wh (8, 11) row by row, then Wo (5,)."""
     for name, shape in SHAPES.items():
         if np.shape(weights[name]) != shape:
             raise ValueError(f"weights[{name!r}]: must have shape {shape}, got {np.shape(weights[name])}")
-    Wh = np.concatenate([weights["cell"], weights["in_gate"], weights["out_gate"]]).astype(np.float64)
-    return Wh, np.array(weights["output"][0], dtype=np.float64)
+    return np.concatenate([np.ravel(weights[name]) for name in SHAPES]).astype(np.float64)
 
 
-def unpack(Wh: np.ndarray, Wo: np.ndarray) -> dict[str, np.ndarray]:
-    """The engine's arrays -> layout dict (copies)."""
+def unpack(theta: np.ndarray) -> dict[str, np.ndarray]:
+    """The engine's flat vector -> layout dict (copies)."""
+    Wh, Wo = _views(np.asarray(theta, dtype=np.float64))
     return {
         "cell": Wh[: engine.IN_GATE].copy(),
         "in_gate": Wh[engine.IN_GATE : engine.OUT_GATE].copy(),
@@ -104,13 +109,39 @@ def unpack(Wh: np.ndarray, Wo: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+@dataclass(frozen=True)
+class Lstm97:
+    """The 1997 network as a trainable model of the protocol: flat parameters, compiled kernels."""
+
+    net: Net = Net()
+    engine_name = "lstm97 compiled (numba, float64)"
+
+    @property
+    def n_params(self) -> int:
+        return engine.N_PARAMS
+
+    def init(self, rng: np.random.Generator) -> np.ndarray:
+        return pack(init_weights(self.net, rng))
+
+    def flatten(self, weights: dict[str, np.ndarray]) -> np.ndarray:
+        return pack(weights)
+
+    def unflatten(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        return unpack(theta)
+
+    def train_runs(self, theta, inputs, lengths, targets, counts, lr, errors, gradient: str, loss: str) -> None:
+        """Online SGD for R runs at once (leading axis), theta updated in place (``engine.train_runs``)."""
+        engine.train_runs(theta, inputs, lengths, targets, counts, lr, self.net.n_cols, self.net.output == "linear", LOSSES[loss], gradient == "full", errors)
+
+    def predict(self, theta: np.ndarray, inputs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(inputs))
+        engine.predict(theta, np.ascontiguousarray(inputs, dtype=np.float64), lengths, self.net.n_cols, self.net.output == "linear", out)
+        return out
+
+
 def forward(weights: dict[str, np.ndarray], inputs: np.ndarray, net: Net = Net()) -> float:
     """Output at the end of one sequence ``inputs`` (L, 2)."""
-    Wh, Wo = pack(weights)
-    out = np.zeros(1)
-    x = np.ascontiguousarray(inputs, dtype=np.float64)[None]
-    engine.predict(Wh, Wo, x, np.array([len(inputs)]), net.n_cols, net.output == "linear", out)
-    return float(out[0])
+    return float(Lstm97(net).predict(pack(weights), np.asarray(inputs)[None], np.array([len(inputs)]))[0])
 
 
 def gradient(
@@ -124,13 +155,12 @@ def gradient(
     """dE/dw for one sequence ``inputs`` (L, 2), error at its end only; ``kind`` "truncated" or "full"."""
     _choice("gradient", kind, GRADIENTS)
     _choice("loss", loss, LOSSES)
-    Wh, Wo = pack(weights)
-    gWh, gWo = np.zeros_like(Wh), np.zeros_like(Wo)
+    theta = pack(weights)
+    grad = np.zeros_like(theta)
     x = np.ascontiguousarray(inputs, dtype=np.float64)
     kernel = engine.truncated_sequence if kind == "truncated" else engine.full_sequence
-    ws = engine.workspace(len(x))
-    kernel(Wh, Wo, x, len(x), float(target), net.n_cols, net.output == "linear", LOSSES[loss], gWh, gWo, ws)
-    return unpack(gWh, gWo)
+    kernel(*_views(theta), x, len(x), float(target), net.n_cols, net.output == "linear", LOSSES[loss], *_views(grad), engine.workspace(len(x)))
+    return unpack(grad)
 
 
 def truncated_gradient(weights, inputs, target, net: Net = Net(), loss: str = "half") -> dict[str, np.ndarray]:

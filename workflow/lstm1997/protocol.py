@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from . import engine, task
+from . import task
 from .criteria import DEFINITIONS, MEASURES, StoppingRule
-from .lstm97 import GRADIENTS, LOSSES, Net, _choice, init_weights, pack, unpack
+from .lstm97 import GRADIENTS, LOSSES, Lstm97, _choice
 
 log = logging.getLogger(__name__)
 UNTIL = ("primary", "all")
@@ -90,8 +90,7 @@ class RunResult:
 @dataclass
 class _Run:
     seed: int
-    Wh: np.ndarray
-    Wo: np.ndarray
+    theta: np.ndarray
     data: object
     rule: StoppingRule
     curve: list[dict[str, np.ndarray]] = field(default_factory=list)
@@ -100,15 +99,11 @@ class _Run:
     wall_time: float = 0.0
 
 
-def _kernel_options(net: Net, protocol: Protocol) -> tuple:
-    return net.n_cols, net.output == "linear", LOSSES[protocol.loss], protocol.gradient == "full"
-
-
-def _start(T: int, seed: int, net: Net, protocol: Protocol) -> _Run:
-    Wh, Wo = pack(init_weights(net, task.rng(seed, "init")))
+def _start(T: int, seed: int, model, protocol: Protocol) -> _Run:
+    theta = model.init(task.rng(seed, "init"))
     data = task.stream(T, seed, "train", protocol.marked_first_marker)
     rule = StoppingRule(protocol.criteria, protocol.window, protocol.error_threshold, protocol.correct_threshold)
-    return _Run(seed, Wh, Wo, data, rule)
+    return _Run(seed, theta, data, rule)
 
 
 def _record_curve(run: _Run, measures: dict[str, np.ndarray], n_before: int, every: int) -> None:
@@ -125,7 +120,7 @@ def _finished(run: _Run, protocol: Protocol) -> bool:
     return run.rule.n >= protocol.budget or all(name in run.rule.met for name in _wanted(protocol))
 
 
-def _absorb(run: _Run, block, errors, Wh0, Wo0, options, protocol: Protocol) -> None:
+def _absorb(run: _Run, block, errors, theta0, model, protocol: Protocol) -> None:
     """Feed one trained block's errors to the run's stopping rule, curve and snapshots.
 
     A run whose wanted definitions are all met inside the block ends exactly there: its rule and
@@ -138,18 +133,19 @@ def _absorb(run: _Run, block, errors, Wh0, Wo0, options, protocol: Protocol) -> 
     if stop is not None and stop < run.rule.n:
         run.rule = before
         measures = run.rule.update(errors[: stop - n_before])
-        run.Wh, run.Wo = _replay(Wh0, Wo0, block, stop - n_before, options, protocol.lr)
+        run.theta = _replay(theta0, block, stop - n_before, model, protocol)
     _record_curve(run, measures, n_before, protocol.curve_every)
     run.latest = {k: v[-1] for k, v in measures.items()}
     for name in set(run.rule.met) - set(before.met):
-        run.snapshots[name] = unpack(*_replay(Wh0, Wo0, block, run.rule.met[name] - n_before, options, protocol.lr))
+        run.snapshots[name] = model.unflatten(_replay(theta0, block, run.rule.met[name] - n_before, model, protocol))
 
 
-def _replay(Wh0, Wo0, block, k, options, lr) -> tuple[np.ndarray, np.ndarray]:
+def _replay(theta0: np.ndarray, block, k: int, model, protocol: Protocol) -> np.ndarray:
     """Weights after the first k sequences of ``block``, trained again from the block's start weights."""
-    Wh, Wo = Wh0.copy(), Wo0.copy()
-    engine.train_block(Wh, Wo, block.inputs, block.lengths, block.targets, k, lr, *options, np.zeros(k))
-    return Wh, Wo
+    theta = theta0.copy()[None]
+    data = [a[None] for a in (block.inputs, block.lengths, block.targets)]
+    model.train_runs(theta, *data, np.array([k]), np.array([protocol.lr]), np.zeros((1, k)), protocol.gradient, protocol.loss)
+    return theta[0]
 
 
 def _progress(T: int, runs: list[_Run], budget: int, started: float) -> None:
@@ -173,48 +169,46 @@ def _clock(seconds: float) -> str:
 def train(
     T: int,
     seeds: list[int],
-    net: Net = Net(),
+    model=Lstm97(),
     protocol: Protocol = Protocol(),
     threads: int | None = None,
     log_every: float = 10.0,
 ) -> list[RunResult]:
-    """Train one run per seed, all at once on the compiled engine (parallel over runs).
+    """Train one run per seed, all at once (``model.train_runs``: the compiled engine runs them in parallel).
 
     A seed fully determines its run: initial weights and training stream (``task.SEED_SPACES``).
     """
     T = task.check_T(T)
     if threads:
         numba.set_num_threads(threads)
-    options = _kernel_options(net, protocol)
-    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, list(seeds), net, protocol, numba.get_num_threads())
+    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, list(seeds), model, protocol, numba.get_num_threads())
     started = last_log = time.perf_counter()
-    runs = [_start(T, seed, net, protocol) for seed in seeds]
+    runs = [_start(T, seed, model, protocol) for seed in seeds]
     active = list(runs)
     while active:
         blocks = [next(run.data) for run in active]
         counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
-        Wh0, Wo0 = np.stack([run.Wh for run in active]), np.stack([run.Wo for run in active])
-        Wh, Wo = Wh0.copy(), Wo0.copy()
+        theta0 = np.stack([run.theta for run in active])
+        theta = theta0.copy()
         errors = np.zeros((len(active), task.BLOCK))
-        lr = np.full(len(active), protocol.lr)
         stacked = [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
-        engine.train_runs(Wh, Wo, *stacked, counts, lr, *options, errors)
+        model.train_runs(theta, *stacked, counts, np.full(len(active), protocol.lr), errors, protocol.gradient, protocol.loss)
         for i, (run, block) in enumerate(zip(active, blocks)):
-            run.Wh, run.Wo = Wh[i], Wo[i]
-            _absorb(run, block, errors[i, : counts[i]], Wh0[i], Wo0[i], options, protocol)
+            run.theta = theta[i]
+            _absorb(run, block, errors[i, : counts[i]], theta0[i], model, protocol)
             if _finished(run, protocol):
                 run.wall_time = time.perf_counter() - started
         if time.perf_counter() - last_log >= log_every:
             _progress(T, active, protocol.budget, started)
             last_log = time.perf_counter()
         active = [run for run in active if not _finished(run, protocol)]
-    results = [_result(T, run, protocol) for run in runs]
+    results = [_result(T, run, model, protocol) for run in runs]
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
     return results
 
 
-def _result(T: int, run: _Run, protocol: Protocol) -> RunResult:
+def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:
     curve = {k: np.concatenate([part[k] for part in run.curve]) for k in ("sequences", *MEASURES)}
     return RunResult(
         seed=run.seed,
@@ -222,7 +216,7 @@ def _result(T: int, run: _Run, protocol: Protocol) -> RunResult:
         primary=protocol.primary,
         sequences=run.rule.n,
         success={name: run.rule.met.get(name) for name in protocol.criteria},
-        weights={"end": unpack(run.Wh, run.Wo), **run.snapshots},
+        weights={"end": model.unflatten(run.theta), **run.snapshots},
         curve=curve,
         wall_time=run.wall_time,
     )
@@ -238,20 +232,14 @@ class Evaluation:
     errors: np.ndarray
 
 
-def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, net: Net = Net(), correct_threshold: float = 0.04) -> Evaluation:
-    """Number wrong out of ``data`` and the test mean squared error."""
-    Wh, Wo = pack(weights)
-    out = np.zeros(len(data))
-    engine.predict(Wh, Wo, data.inputs, data.lengths, net.n_cols, net.output == "linear", out)
-    errors = data.targets - out
+def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, model=Lstm97(), correct_threshold: float = 0.04) -> Evaluation:
+    """Number wrong (absolute error >= ``correct_threshold``) out of ``data`` and the test mean squared error."""
+    errors = data.targets - model.predict(model.flatten(weights), data.inputs, data.lengths)
     return Evaluation(int(np.sum(np.abs(errors) >= correct_threshold)), len(data), float(np.mean(errors**2)), errors)
 
 
-def warm_up() -> None:
-    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call."""
-    data = task.generate(10, 2, task.rng(0, "test", 10))
+def warm_up(model=Lstm97()) -> None:
+    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``."""
     for gradient in GRADIENTS:
-        train(10, [0], protocol=Protocol(budget=2, gradient=gradient))
-    Wh, Wo = pack(init_weights(Net(), task.rng(0, "init")))
-    _replay(Wh, Wo, data, 1, _kernel_options(Net(), Protocol()), 0.5)
-    evaluate(unpack(Wh, Wo), data)
+        result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
+    evaluate(result.final_weights, task.generate(10, 2, task.rng(0, "test", 10)), model)

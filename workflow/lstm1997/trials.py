@@ -21,7 +21,6 @@ import pandas as pd
 
 from . import __version__, task
 from .io import read_json, write_csv, write_json, write_npz
-from .lstm97 import SHAPES
 from .protocol import RunResult, evaluate, train, warm_up
 from .variants import Setting
 
@@ -62,18 +61,20 @@ def make_test_set(T: int, n: int, seed: int, data_path: str | Path, manifest_pat
 
 
 def weights_arrays(result: RunResult) -> dict[str, np.ndarray]:
+    """``{which}/{name}`` -> array, for "final" and every snapshot; names as the model's layout."""
     named = {"final": result.final_weights, **result.weights}
-    return {f"{which}/{name}": w[name] for which, w in named.items() for name in SHAPES}
+    return {f"{which}/{name}": array for which, w in named.items() for name, array in w.items()}
 
 
-def load_weights(path: str | Path, which: str = "final") -> dict[str, np.ndarray]:
+def load_weights(path: str | Path, model, which: str = "final") -> dict[str, np.ndarray]:
+    """One set of weights from weights.npz, in ``model``'s layout."""
     with np.load(path) as z:
-        return {name: z[f"{which}/{name}"] for name in SHAPES}
+        return {name: z[f"{which}/{name}"] for name in model.unflatten(np.zeros(model.n_params))}
 
 
 def train_trial(setting: Setting, T: int, trial: int, threads: int, summary: str, curve: str, weights: str) -> RunResult:
     """Train trial k (seed k) of a setting at T and write its summary, curve and weights."""
-    result = train(T, [trial], setting.net, setting.protocol, threads=threads)[0]
+    result = train(T, [trial], setting.model, setting.protocol, threads=threads)[0]
     write_npz(weights, weights_arrays(result))
     write_csv(curve, pd.DataFrame(result.curve))
     write_json(
@@ -90,7 +91,7 @@ def train_trial(setting: Setting, T: int, trial: int, threads: int, summary: str
             "success": result.success,
             "final_weights": result.primary if result.primary in result.weights else "end",
             "wall_time_s": round(result.wall_time, 3),
-            "engine": "lstm97 compiled (numba, float64)",
+            "engine": setting.model.engine_name,
             "threads": threads,
             "versions": versions(),
             "settings": setting.params(setting.protocol.budget),
@@ -103,7 +104,7 @@ def evaluate_trial(setting: Setting, weights: str, test_set: str, evaluation: st
     """Test a trial's final weights on the fixed test set (5.4): wrong of 2560 and MSE."""
     data = task.AddingData.load(test_set)
     started = time.perf_counter()
-    result = evaluate(load_weights(weights), data, setting.net, setting.protocol.correct_threshold)
+    result = evaluate(load_weights(weights, setting.model), data, setting.model, setting.protocol.correct_threshold)
     write_npz(errors, {"targets": data.targets, "errors": result.errors})
     write_json(
         evaluation,

@@ -10,16 +10,20 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from .lstm97 import Net
+from .lstm97 import Lstm97, Net
 from .protocol import Protocol
+
+MODELS = {"lstm97": Lstm97}
+"""Model kinds: a variant's ``net`` (the kind's config dataclass) builds its trainable model."""
 
 
 @dataclass(frozen=True)
 class Variant:
     name: str
     summary: str
-    net: Net = Net()
+    net: object = Net()
     protocol: dict = field(default_factory=dict)
+    model: str = "lstm97"
 
 
 REGISTRY = {
@@ -53,6 +57,11 @@ class Setting:
     net: Net
     protocol: Protocol
 
+    @property
+    def model(self):
+        """The trainable model of ``protocol.train``."""
+        return MODELS[self.variant.model](self.net)
+
     def params(self, budget: int) -> dict:
         """Plain data for Snakemake params, with the budget of one T: a change in any value reruns the jobs."""
         protocol = dataclasses.replace(self.protocol, budget=budget)
@@ -60,9 +69,10 @@ class Setting:
 
     @classmethod
     def from_params(cls, label: str, params: dict) -> Setting:
-        net = Net(**{k: _tuple(v) for k, v in params["net"].items()})
+        variant = REGISTRY[params["variant"]]
+        net = type(variant.net)(**{k: _tuple(v) for k, v in params["net"].items()})
         protocol = Protocol(**{k: _tuple(v) for k, v in params["protocol"].items()})
-        return cls(label, REGISTRY[params["variant"]], net, protocol)
+        return cls(label, variant, net, protocol)
 
 
 def _plain(obj) -> dict:
