@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -7,9 +8,20 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def snakemake(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the real Snakemake CLI on this repository's Snakefile with ``cwd`` as the working directory."""
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(cwd), *args]
+def checkout(dest: Path) -> Path:
+    """A copy of the workflow (Snakefile, workflow/, config/, envs/), as a second clone beside the installed one."""
+    for name in ("Snakefile", "workflow", "config", "envs"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def snakemake(*args: str, cwd: Path, check: bool = True, source: Path = REPO) -> subprocess.CompletedProcess:
+    """Run the real Snakemake CLI on ``source``'s Snakefile with ``cwd`` as the working directory."""
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(source / "Snakefile"), "--directory", str(cwd), *args]
     result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if check and result.returncode != 0:
         pytest.fail(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

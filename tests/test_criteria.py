@@ -64,6 +64,12 @@ def test_blocking_does_not_change_the_result(block):
         np.testing.assert_allclose(m[k], ref_m[k], rtol=1e-9)
 
 
+def test_asker_correct_counts_absolute_error_below_0_2():
+    rule, m = feed(np.array([0.05, -0.19, 0.2, 0.01]), window=3)
+    assert m["asker_correct_in_window"].tolist() == [1, 2, 2, 2]
+    assert m["correct_in_window"].tolist() == [0, 0, 0, 1]
+
+
 def test_window_measures_before_the_window_is_full():
     rule, m = feed(np.array([0.1, 0.3]), window=2000)
     assert np.allclose(m["window_mse"], [0.01, 0.05]) and np.allclose(m["window_mae"], [0.1, 0.2])

@@ -6,7 +6,7 @@ import textwrap
 
 import pandas as pd
 import pytest
-from conftest import REPO, job_counts, snakemake
+from conftest import REPO, checkout, job_counts, snakemake
 from matplotlib import image
 
 TINY = """\
@@ -21,11 +21,21 @@ variants:
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
+def source(tmp_path_factory):
+    return checkout(tmp_path_factory.mktemp("checkout"))
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory, source):
     path = tmp_path_factory.mktemp("pipeline")
     (path / "tiny.yaml").write_text(TINY)
-    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=path)
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=path, source=source)
     return path
+
+
+def test_jobs_import_the_package_of_the_workflow_they_run(workdir, source):
+    marker = json.loads((workdir / "results/engine/numba/compiled.json").read_text())
+    assert marker["package"] == str((source / "workflow/lstm1997").resolve())
 
 
 def test_table7_has_one_row_per_variant_and_T(workdir):
@@ -71,25 +81,25 @@ def test_no_temporary_files_left(workdir):
     assert not [p for p in (workdir / "results").rglob("*.tmp*")]
 
 
-def test_second_run_does_nothing(workdir):
-    result = snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=workdir)
+def test_second_run_does_nothing(workdir, source):
+    result = snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=workdir, source=source)
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_same_config_gives_byte_identical_tables(workdir):
+def test_same_config_gives_byte_identical_tables(workdir, source):
     tables = workdir / "results/tables"
     before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
     shutil.rmtree(workdir / "results/runs")
     shutil.rmtree(tables)
-    snakemake("--configfile", "tiny.yaml", "--cores", "2", "results/tables/table7.csv", cwd=workdir)
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", "results/tables/table7.csv", cwd=workdir, source=source)
     after = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
     assert after == before and set(before) == {"table7.csv", "table7.md", "trials.csv"}
 
 
-def test_changing_one_variant_reruns_only_its_jobs(workdir):
+def test_changing_one_variant_reruns_only_its_jobs(workdir, source):
     changed = TINY.replace("lstm1997_linear: {}", "lstm1997_linear: {protocol: {lr: 0.25}}")
     (workdir / "changed.yaml").write_text(changed)
-    result = snakemake("--configfile", "changed.yaml", "-n", cwd=workdir)
+    result = snakemake("--configfile", "changed.yaml", "-n", cwd=workdir, source=source)
     counts = job_counts(result.stdout)
     assert counts["train"] == 4 and counts["evaluate"] == 4
     assert "compile_engine" not in counts and "test_set" not in counts

@@ -70,9 +70,9 @@ def test_budget_ends_a_failed_run():
 
 def test_learning_curve_columns():
     curve = train(10, [0], protocol=EASY)[0].curve
-    assert set(curve) == {"sequences", "window_mse", "cumulative_mse", "window_mae", "cumulative_mae", "correct_in_window"}
+    assert set(curve) == {"sequences", "window_mse", "cumulative_mse", "window_mae", "cumulative_mae", "correct_in_window", "asker_correct_in_window"}
     assert np.all(np.diff(curve["sequences"]) == 100)
-    assert np.all(curve["correct_in_window"] <= 200)
+    assert np.all(curve["correct_in_window"] <= curve["asker_correct_in_window"]) and np.all(curve["asker_correct_in_window"] <= 200)
     assert curve["window_mse"][-1] < curve["window_mse"][0]
 
 

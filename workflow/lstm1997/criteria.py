@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 DEFINITIONS = ("window_mse", "cumulative_mse", "window_mae", "cumulative_mae")
-MEASURES = DEFINITIONS + ("correct_in_window",)
+MEASURES = DEFINITIONS + ("correct_in_window", "asker_correct_in_window")
+ASKER_CORRECT = 0.2
+"""The asker's "correct": squared error below 0.04, i.e. absolute error below 0.2 (a measure only, never a criterion)."""
 
 
 @dataclass
@@ -54,8 +56,9 @@ class StoppingRule:
             cumulative = self.sums[name] + np.cumsum(values[len(self.tail) :])
             measures[f"cumulative_{name}"] = cumulative / counts
             self.sums[name] = float(cumulative[-1])
-        correct = np.concatenate([[0], np.cumsum(np.abs(joined) < self.correct_threshold)])
-        measures["correct_in_window"] = correct[ends] - correct[starts]
+        for name, threshold in (("correct_in_window", self.correct_threshold), ("asker_correct_in_window", ASKER_CORRECT)):
+            correct = np.concatenate([[0], np.cumsum(np.abs(joined) < threshold)])
+            measures[name] = correct[ends] - correct[starts]
         all_correct = full & (measures["correct_in_window"] == self.window)
         for name in self.definitions:
             hits = np.flatnonzero(all_correct & (measures[name] < self.error_threshold))

@@ -37,7 +37,8 @@ def compile_engine(marker: str | Path) -> None:
     """Fill numba's cache (NUMBA_CACHE_DIR) once, so training jobs load the kernels instead of compiling them side by side."""
     started = time.perf_counter()
     warm_up()
-    write_json(marker, {"seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "versions": versions()})
+    package = str(Path(__file__).resolve().parent)
+    write_json(marker, {"seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()})
 
 
 def make_test_set(T: int, n: int, seed: int, data_path: str | Path, manifest_path: str | Path, marked_first_marker: float = 1.0) -> None:

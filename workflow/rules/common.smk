@@ -1,4 +1,5 @@
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -6,9 +7,12 @@ import jsonschema
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-# The package lives beside the rules; scripts inherit this search path, also inside conda envs.
+# The package lives beside the rules.  Jobs import this checkout's copy, ahead of any installed one
+# (PYTHONPATH precedes site-packages), locally, in conda envs and on cluster nodes alike.
 PACKAGE_ROOT = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(PACKAGE_ROOT))
+# Set for the jobs, not required from the user: hence no envvars directive.
+os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
 
 from lstm1997 import variants as registry  # noqa: E402
 
