@@ -49,6 +49,8 @@ def test_init_options():
     assert w["in_gate"][:, 0].tolist() == [0.0, -1.0]
     assert w["out_gate"][:, 0].tolist() == [-2.0, -4.0]
     assert 0.1 < np.abs(w["cell"]).max() <= 0.2
+    random_gates = lstm97.init_weights(Net(in_gate_bias=None), np.random.default_rng(0))
+    assert np.all(np.abs(random_gates["in_gate"][:, 0]) <= 0.1)
     cells_only = lstm97.init_weights(Net(connectivity="cells"), np.random.default_rng(0))
     assert np.all(cells_only["cell"][:, 7:] == 0.0) and np.all(cells_only["out_gate"][:, 7:] == 0.0)
 

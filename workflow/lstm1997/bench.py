@@ -1,9 +1,13 @@
 """Throughput of the training engines: ``python -m lstm1997.bench [--T 100] [--seconds 3]``.
 
-Prints time steps per second (one step = one (value, marker) pair, forward, gradient and update
-included) per core for every engine, and its ratio to the baseline measured in the same run:
-a straightforward PyTorch loop of the same 93-weight network (autograd, batch 1, one SGD step per
-sequence, one thread).
+Prints time steps per second (one step = one (value, marker) pair of one trial, forward, gradient
+and update included) per core, and the ratio to a baseline measured in the same run:
+1. the 93-weight 1997 network: a straightforward PyTorch loop (autograd, batch 1, one SGD step per
+   sequence) against the compiled engine;
+2. the asker's nn.LSTM(2, 2, num_layers=3) stack: the asker's own loop (one nn.LSTM, batch 1,
+   float32 as in the question) against the batched torch trainer at R = 1, 10, 100 trials and the
+   compiled nn.LSTM engine; cuda rows where a CUDA device exists.
+Torch runs on one thread, so every row but the multi-run compiled one uses one core.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import numba
 import numpy as np
 import torch
 
-from . import lstm97, task, torch_ref
+from . import lstm97, nnlstm, task, torch_ref
 from .lstm97 import Net
+from .nnlstm import NNLstm, Stack
 
 
 @dataclass(frozen=True)
@@ -62,28 +67,63 @@ def torch_loop(data: task.AddingData, seconds: float) -> Row:
     return Row("PyTorch autograd loop, batch 1 (baseline)", *timed(one_sequence, seconds), 1)
 
 
-def compiled(data: task.AddingData, seconds: float, gradient: str, runs: int, threads: int) -> Row:
-    """The compiled engine: ``runs`` independent runs of online learning on ``threads`` cores."""
+def asker_loop(data: task.AddingData, seconds: float) -> Row:
+    """The asker's loop: nn.LSTM(2, 2, 3) + Linear + sigmoid in float32, one sequence per SGD step."""
+    torch.set_num_threads(1)
+    lstm, head = (m.float() for m in nnlstm.module(Stack(), Stack().init_weights(task.rng(0, "init"))))
+    optimizer = torch.optim.SGD(list(lstm.parameters()) + list(head.parameters()), lr=0.5)
+    seqs = [torch.as_tensor(data.inputs[i, : data.lengths[i]], dtype=torch.float32) for i in range(len(data))]
+    counter = iter(range(10**12))
+
+    def one_sequence() -> int:
+        i = next(counter) % len(seqs)
+        optimizer.zero_grad()
+        ((nnlstm.module_output(lstm, head, seqs[i]) - float(data.targets[i])) ** 2).backward()
+        optimizer.step()
+        return len(seqs[i])
+
+    return Row("the asker's loop: nn.LSTM 3x2, batch 1, float32 (baseline)", *timed(one_sequence, seconds), 1)
+
+
+def trainer(model, data: task.AddingData, seconds: float, gradient: str, loss: str, runs: int, threads: int, name: str) -> Row:
+    """``model.train_runs`` on ``runs`` trials of the same block (all sequences), timed."""
     numba.set_num_threads(threads)
-    model = lstm97.Lstm97()
-    theta = np.stack([model.init(task.rng(0, "init"))] * runs)
+    torch.set_num_threads(1)
+    theta = np.stack([model.init(task.rng(r, "init")) for r in range(runs)])
     stacked = [np.stack([getattr(data, k)] * runs) for k in ("inputs", "lengths", "targets")]
     counts, lr, errors = np.full(runs, len(data)), np.full(runs, 0.5), np.zeros((runs, len(data)))
-    model.train_runs(theta.copy(), *[a[:, :1] for a in stacked], np.ones(runs, dtype=np.int64), lr, errors, gradient, "half")
+    model.train_runs(theta.copy(), *[a[:, :1] for a in stacked], np.ones(runs, dtype=np.int64), lr, errors, gradient, loss)
 
     def one_block() -> int:
-        model.train_runs(theta.copy(), *stacked, counts, lr, errors, gradient, "half")
+        model.train_runs(theta.copy(), *stacked, counts, lr, errors, gradient, loss)
         return int(data.lengths.sum()) * runs
 
-    name = f"compiled engine, {gradient} gradient, {runs} run{'s' * (runs > 1)} on {threads} core{'s' * (threads > 1)}"
     return Row(name, *timed(one_block, seconds), threads)
+
+
+def compiled(data: task.AddingData, seconds: float, gradient: str, runs: int, threads: int) -> Row:
+    """The compiled 1997 engine: ``runs`` independent runs of online learning on ``threads`` cores."""
+    name = f"compiled 1997 engine, {gradient} gradient, {runs} run{'s' * (runs > 1)} on {threads} core{'s' * (threads > 1)}"
+    return trainer(lstm97.Lstm97(), data, seconds, gradient, "half", runs, threads, name)
+
+
+def nn_lstm_rows(data: task.AddingData, seconds: float) -> list[Row]:
+    """The asker's stack: their loop, the batched torch trainer (R = 1, 10, 100; cuda too if present), the compiled engine."""
+    rows = [asker_loop(data, seconds)]
+    devices = ["cpu"] + ["cuda"] * torch.cuda.is_available()
+    for device in devices:
+        for runs in (1, 10, 100):
+            model = NNLstm(Stack(engine="torch", device=device))
+            rows.append(trainer(model, task.concat([data], 5), seconds, "full", "squared", runs, 1, f"batched torch trainer (bmm), {device}, R = {runs} trials"))
+    rows.append(trainer(NNLstm(Stack()), data, seconds, "full", "squared", 1, 1, "compiled nn.LSTM engine, 1 run on 1 core"))
+    return rows
 
 
 def table(rows: list[Row]) -> str:
     """Markdown table: steps per second per core and the ratio to the first row."""
     base = rows[0].per_core
     lines = ["| engine | time steps / s / core | ratio to baseline |", "|---|---:|---:|"]
-    lines += [f"| {r.engine} | {r.per_core:,.0f} | {r.per_core / base:,.1f}x |" for r in rows]
+    lines += [f"| {r.engine} | {r.per_core:,.0f} | {r.per_core / base:,.3g}x |" for r in rows]
     return "\n".join(lines)
 
 
@@ -97,8 +137,11 @@ def main(argv: list[str] | None = None) -> None:
     rows = [torch_loop(data, args.seconds)]
     rows += [compiled(data, args.seconds, gradient, 1, 1) for gradient in lstm97.GRADIENTS]
     rows.append(compiled(data, args.seconds, "truncated", 2 * cores, cores))
-    print(f"T = {args.T}, {cores} cores, numba {numba.__version__}, torch {torch.__version__}\n")
+    print(f"T = {args.T}, {cores} cores, numba {numba.__version__}, torch {torch.__version__}")
+    print("\nThe 93-weight 1997 network:\n")
     print(table(rows))
+    print("\nThe asker's nn.LSTM(2, 2, num_layers=3) stack" + ("" if torch.cuda.is_available() else " (no CUDA device: no cuda rows)") + ":\n")
+    print(table(nn_lstm_rows(data, args.seconds)))
 
 
 if __name__ == "__main__":

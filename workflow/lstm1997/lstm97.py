@@ -40,7 +40,7 @@ class Net:
     """Architecture and initialisation; defaults are the paper's (5.4, Table 10).
 
     in_gate_bias: initial input-gate biases per block, -3.0 and -6.0 (5.4: "though the precise
-        values hardly matter").
+        values hardly matter"), or None for random like every other weight.
     out_gate_bias: initial output-gate biases per block, or None for random like every other
         weight (Table 10: "r"); other experiments of the paper use negative values.
     init_range: all other weights start uniform in [-init_range, init_range] (5.4: 0.1).
@@ -48,7 +48,7 @@ class Net:
     connectivity: "full" (93 weights) or "cells" (61 weights): see ``CONNECTIVITY``.
     """
 
-    in_gate_bias: tuple[float, float] = (-3.0, -6.0)
+    in_gate_bias: tuple[float, float] | None = (-3.0, -6.0)
     out_gate_bias: tuple[float, float] | None = None
     init_range: float = 0.1
     output: str = "sigmoid"
@@ -79,7 +79,8 @@ def init_weights(net: Net, rng: np.random.Generator) -> dict[str, np.ndarray]:
     theta = rng.uniform(-net.init_range, net.init_range, size=engine.N_PARAMS)
     Wh, _ = _views(theta)
     Wh[:, net.n_cols :] = 0.0
-    Wh[engine.IN_GATE : engine.OUT_GATE, 0] = net.in_gate_bias
+    if net.in_gate_bias is not None:
+        Wh[engine.IN_GATE : engine.OUT_GATE, 0] = net.in_gate_bias
     if net.out_gate_bias is not None:
         Wh[engine.OUT_GATE :, 0] = net.out_gate_bias
     return unpack(theta)

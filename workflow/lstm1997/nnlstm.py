@@ -49,7 +49,7 @@ class Stack:
         for key in ("layers", "hidden"):
             if not (isinstance(getattr(self, key), int) and getattr(self, key) >= 1):
                 raise ValueError(f"{key}: must be a positive integer, got {getattr(self, key)!r}")
-        if self.hidden % len(self.in_gate_bias):
+        if self.init == "paper" and self.hidden % len(self.in_gate_bias):
             raise ValueError(f"in_gate_bias: one value per block; {len(self.in_gate_bias)} blocks do not divide hidden={self.hidden}")
         if self.device == "cuda" and self.engine != "torch":
             raise ValueError("device: cuda runs on the torch engine only; set engine: torch")

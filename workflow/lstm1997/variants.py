@@ -11,9 +11,10 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from .lstm97 import Lstm97, Net
+from .nnlstm import NNLstm, Stack
 from .protocol import Protocol
 
-MODELS = {"lstm97": Lstm97}
+MODELS = {"lstm97": Lstm97, "nnlstm": NNLstm}
 """Model kinds: a variant's ``net`` (the kind's config dataclass) builds its trainable model."""
 
 
@@ -25,6 +26,9 @@ class Variant:
     protocol: dict = field(default_factory=dict)
     model: str = "lstm97"
 
+
+ASKER = {"gradient": "full", "loss": "squared"}
+"""The asker's learning rule: autograd through the whole sequence, loss (y - target)^2."""
 
 REGISTRY = {
     v.name: v
@@ -40,8 +44,42 @@ REGISTRY = {
             "everything else as written.",
             net=Net(output="linear"),
         ),
+        # The ladder from the asker's setup to the paper's, one change per rung.
+        Variant(
+            "asker",
+            "The asker's setup: nn.LSTM(2, 2, num_layers=3) with forget gates, PyTorch's default initialisation, "
+            "last step's top output -> Linear(2, 1) -> sigmoid, full BPTT, loss (y - target)^2, SGD lr 0.5.",
+            net=Stack(),
+            protocol=ASKER,
+            model="nnlstm",
+        ),
+        Variant("asker_1layer", "The asker's setup with one layer of 4 units instead of three of 2.", net=Stack(1, 4), protocol=ASKER, model="nnlstm"),
+        Variant(
+            "asker_1layer_paperinit",
+            "... and the paper's initialisation: weights in [-0.1, 0.1], input-gate biases -3 (units 1-2) and -6 (units 3-4).",
+            net=Stack(1, 4, init="paper"),
+            protocol=ASKER,
+            model="nnlstm",
+        ),
+        Variant(
+            "asker_1layer_paperinit_noforget",
+            "... and no forget gate (the cell state a pure sum, as in 1997).",
+            net=Stack(1, 4, forget_gate=False, init="paper"),
+            protocol=ASKER,
+            model="nnlstm",
+        ),
+        Variant(
+            "cell1997_bptt_sqloss",
+            "The 1997 network (2 blocks of 2 cells sharing gates, gates fed by cells and gates, g in [-2, 2], "
+            "h in [-1, 1], 93 weights) trained like the asker: full BPTT, loss (y - target)^2.",
+            protocol=ASKER,
+        ),
+        Variant("cell1997_bptt", "... with the paper's error E = (y - target)^2 / 2 (A.1 eq. 19).", protocol={"gradient": "full"}),
     ]
 }
+"""The paper's network, the reading that reproduces it, and the ladder from the asker's setup to it
+(asker -> asker_1layer -> asker_1layer_paperinit -> asker_1layer_paperinit_noforget ->
+cell1997_bptt_sqloss -> cell1997_bptt -> lstm1997 -> lstm1997_linear)."""
 
 CONFIG_KEYS = {"base", "net", "protocol"}
 PER_T = {"budget"}
