@@ -99,6 +99,8 @@ def test_parameter_count_and_order_follow_pytorch():
     names = [n for n, _ in lstm.named_parameters()] + ["head.weight", "head.bias"]
     assert list(Stack().shapes()) == names
     assert NNLstm(Stack()).n_params == sum(p.numel() for p in lstm.parameters()) + 3 == 147
+    assert NNLstm(Stack()).n_weights == 147
+    assert NNLstm(Stack(1, 4, forget_gate=False)).n_weights == 133 - (4 * 2 + 4 * 4 + 8)
 
 
 def test_cuda_without_a_gpu_is_a_clear_error():

@@ -17,6 +17,7 @@ test: {sequences: 200, seed: 5}
 variants:
   lstm1997: {}
   lstm1997_linear: {}
+  asker: {T: [10]}
 """
 
 
@@ -40,11 +41,12 @@ def test_jobs_import_the_package_of_the_workflow_they_run(workdir, source):
 
 def test_table7_has_one_row_per_variant_and_T(workdir):
     table = pd.read_csv(workdir / "results/tables/table7.csv")
-    assert list(zip(table["label"], table["T"])) == [("lstm1997", 10), ("lstm1997", 20), ("lstm1997_linear", 10), ("lstm1997_linear", 20)]
-    assert (table["trials"] == 2).all() and (table["weights"] == 93).all() and (table["test_sequences"] == 200).all()
+    assert list(zip(table["label"], table["T"])) == [("asker", 10), ("lstm1997", 10), ("lstm1997", 20), ("lstm1997_linear", 10), ("lstm1997_linear", 20)]
+    assert (table["trials"] == 2).all() and (table["test_sequences"] == 200).all()
+    assert table["weights"].tolist() == [147, 93, 93, 93, 93]
     assert (table["verdict"] == "no paper row for this T").all()
     markdown = (workdir / "results/tables/table7.md").read_text()
-    assert markdown.count("\n| lstm1997") == 4
+    assert markdown.count("\n| lstm1997") == 4 and markdown.count("\n| asker | 10 |") == 1
 
 
 def test_trial_outputs_are_sane(workdir):
@@ -59,11 +61,13 @@ def test_trial_outputs_are_sane(workdir):
     manifest = json.loads((workdir / "results/data/T20/test.manifest.json").read_text())
     assert manifest["seed"] == 5 and len(manifest["sha256"]) == 64
     trials = pd.read_csv(workdir / "results/tables/trials.csv")
-    assert len(trials) == 8 and trials["wrong"].between(0, 200).all()
+    assert len(trials) == 10 and trials["wrong"].between(0, 200).all()
+    asker = json.loads((workdir / "results/runs/asker/T10/trial0/summary.json").read_text())
+    assert asker["engine"] == "nn.LSTM compiled (numba, float64)" and asker["settings"]["protocol"]["loss"] == "squared"
 
 
 def test_figures_are_valid_images(workdir):
-    names = ["success", "test_errors", "curves/lstm1997_T10", "curves/lstm1997_linear_T20"]
+    names = ["overview", "success", "test_errors", "failures", "curves/lstm1997_T10", "curves/lstm1997_linear_T20", "curves/asker_T10"]
     for name in names:
         pixels = image.imread(workdir / f"results/figures/{name}.png")
         assert pixels.shape[0] > 200 and pixels.shape[1] > 300 and pixels.std() > 0.01
@@ -98,6 +102,7 @@ def test_same_config_gives_byte_identical_tables(workdir, source):
 
 def test_changing_one_variant_reruns_only_its_jobs(workdir, source):
     changed = TINY.replace("lstm1997_linear: {}", "lstm1997_linear: {protocol: {lr: 0.25}}")
+    assert changed != TINY
     (workdir / "changed.yaml").write_text(changed)
     result = snakemake("--configfile", "changed.yaml", "-n", cwd=workdir, source=source)
     counts = job_counts(result.stdout)

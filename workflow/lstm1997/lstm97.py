@@ -116,10 +116,16 @@ class Lstm97:
 
     net: Net = Net()
     engine_name = "lstm97 compiled (numba, float64)"
+    gradients = GRADIENTS
 
     @property
     def n_params(self) -> int:
         return engine.N_PARAMS
+
+    @property
+    def n_weights(self) -> int:
+        """Trainable weights (93 for the paper's network)."""
+        return self.net.n_weights
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
         return pack(init_weights(self.net, rng))

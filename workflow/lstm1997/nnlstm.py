@@ -86,6 +86,7 @@ class NNLstm:
     """A ``Stack`` as a trainable model of the protocol (full BPTT; the compiled or the torch engine)."""
 
     net: Stack = Stack()
+    gradients = ("full",)
 
     @property
     def engine_name(self) -> str:
@@ -94,6 +95,14 @@ class NNLstm:
     @property
     def n_params(self) -> int:
         return self.net.n_params
+
+    @property
+    def n_weights(self) -> int:
+        """Trainable weights, PyTorch's count (both bias vectors) less a removed forget gate's fixed ones."""
+        H, fixed = self.net.hidden, 0
+        if not self.net.forget_gate:
+            fixed = sum(H * ((kernels.N_INPUTS if k == 0 else H) + H + 2) for k in range(self.net.layers))
+        return self.net.n_params - fixed
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
         return self.flatten(self.net.init_weights(rng))

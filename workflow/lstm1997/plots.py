@@ -41,6 +41,7 @@ def curves(trials: dict[int, pd.DataFrame], success: dict[int, int | None], labe
         left.plot(curve["sequences"], curve["cumulative_mse"], color=color, lw=1.2, label=f"trial {trial}")
         left.plot(curve["sequences"], curve["window_mse"], color=color, lw=0.6, ls="--")
         right.plot(curve["sequences"], curve["correct_in_window"], color=color, lw=1.0)
+        right.plot(curve["sequences"], curve["asker_correct_in_window"], color=color, lw=0.6, ls="--")
         if success.get(trial):
             right.plot(success[trial], window, "o", color=color, ms=5)
     left.axhline(0.01, color="grey", lw=1, label="stopping threshold 0.01")
@@ -50,7 +51,7 @@ def curves(trials: dict[int, pd.DataFrame], success: dict[int, int | None], labe
         ax.set_xlabel("processed sequences")
     left.set_yscale("log")
     left.set_ylabel("training error (squared)\nsolid: running mean since start, dashed: last %d" % window)
-    right.set_ylabel(f"correctly processed of the last {window}")
+    right.set_ylabel(f"correctly processed of the last {window}\nsolid: |error| < 0.04 (paper), dashed: < 0.2 (asker)")
     left.legend(fontsize=7, ncol=2)
     done = [n for n in success.values() if n]
     median = f"median {int(np.median(done)):,}" if done else "none"
@@ -121,10 +122,35 @@ def failures(errors: pd.DataFrame, png: str, svg: str) -> None:
     save(fig, png, svg)
 
 
-def write_all(trials_csv: str, runs: list[dict], curve_paths: list[str], error_paths: list[str], pngs: list[str], svgs: list[str]) -> None:
-    """Every figure of the pipeline; output paths are matched by name (``{label}_T{T}``, ``success``, ``test_errors``, ``failures``)."""
+def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
+    """Per variant and T: the fraction of trials that met the stopping rule, median sequences to success written beside."""
+    labels = [v for v in order if v in set(table["label"])] + sorted(set(table["label"]) - set(order))
+    Ts = sorted(table["T"].unique())
+    fig, axes = plt.subplots(1, len(Ts), figsize=(6 * len(Ts), 0.45 * len(labels) + 1.8), squeeze=False, sharey=True)
+    for ax, T in zip(axes[0], Ts):
+        part = table[table["T"] == T].set_index("label").reindex(labels)
+        rate = (part["successes"] / part["trials"]).fillna(0.0)
+        ax.barh(range(len(labels)), rate, color=sns.color_palette("crest", len(labels)))
+        for y, (r, row) in enumerate(zip(rate, part.itertuples())):
+            text = "not run" if pd.isna(row.trials) else f"{int(row.successes)}/{int(row.trials)}" + (f", median {row.median_sequences:,.0f}" if row.successes else "")
+            ax.text(min(r, 1.0) + 0.02, y, text, va="center", fontsize=8)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.6)
+        ax.set_xlabel("fraction of trials that met the stopping rule")
+        ref = paper.TABLE7.get(T)
+        ax.set_title(f"T={T}" + (f" (paper: 10/10, mean {ref['sequences']:,})" if ref else ""))
+    fig.suptitle("Which variants learn the adding problem within the budget")
+    save(fig, png, svg)
+
+
+def write_all(
+    trials_csv: str, table7_csv: str, order: list[str], runs: list[dict], curve_paths: list[str], error_paths: list[str], pngs: list[str], svgs: list[str]
+) -> None:
+    """Every figure of the pipeline; output paths are matched by name (``{label}_T{T}``, ``success``, ``test_errors``, ``failures``, ``overview``)."""
     out = {Path(png).stem: (png, svg) for png, svg in zip(sorted(pngs), sorted(svgs))}
     trials = pd.read_csv(trials_csv)
+    overview(pd.read_csv(table7_csv), order, *out["overview"])
     for (label, T), group in trials.groupby(["label", "T"]):
         keys = [i for i, r in enumerate(runs) if r["label"] == label and r["T"] == T]
         loaded = {runs[i]["trial"]: pd.read_csv(curve_paths[i]) for i in keys}

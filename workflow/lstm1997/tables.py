@@ -6,16 +6,26 @@ paper's mean: "within 2x" when the ratio lies in [1/2, 2], else "off by <ratio>x
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from . import paper
 from .criteria import DEFINITIONS
-from .io import write_csv, write_text
-from .lstm97 import Net
-from .variants import changes
+from .io import read_json, write_csv, write_text
+from .variants import Setting, changes
 
 KEYS = ["label", "T"]
+
+
+def load_trial(summary: str | Path) -> dict:
+    """A trial's summary, its evaluation and the last row of its learning curve, for the tables."""
+    folder = Path(summary).parent
+    evaluation = read_json(folder / "evaluation.json")
+    curve = pd.read_csv(folder / "curve.csv")
+    last = curve.iloc[-1].to_dict() if len(curve) else {"cumulative_mse": np.nan, "asker_correct_in_window": np.nan}
+    return read_json(summary) | {"wrong": evaluation["wrong"], "test_sequences": evaluation["sequences"], "test_mse": evaluation["mse"], "last": last}
 
 
 def trials_frame(summaries: list[dict]) -> pd.DataFrame:
@@ -25,8 +35,10 @@ def trials_frame(summaries: list[dict]) -> pd.DataFrame:
         row = {k: s[k] for k in ("label", "variant", "T", "trial", "seed", "budget", "sequences", "primary", "wrong", "test_sequences", "test_mse")}
         row["changes"] = changes(s["settings"])
         row["window"] = s["settings"]["protocol"]["window"]
-        row["weights"] = Net(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["settings"]["net"].items()}).n_weights
+        row["weights"] = Setting.from_params(s["label"], s["settings"]).model.n_weights
         row.update({f"success_{name}": s["success"].get(name) for name in DEFINITIONS})
+        row["last_cumulative_mse"] = s["last"]["cumulative_mse"]
+        row["last_asker_correct"] = s["last"]["asker_correct_in_window"]
         rows.append(row)
     frame = pd.DataFrame(rows).sort_values(["label", "T", "trial"], kind="stable").reset_index(drop=True)
     for name in DEFINITIONS:
@@ -60,6 +72,8 @@ def _row(group: pd.DataFrame) -> dict:
         "max_wrong": int(group["wrong"].max()),
         "trials_at_most_3_wrong": int((group["wrong"] <= paper.MAX_WRONG).sum()),
         "mean_test_mse": group["test_mse"].mean(),
+        "mean_last_cumulative_mse": group["last_cumulative_mse"].mean(),
+        "mean_last_asker_correct": group["last_asker_correct"].mean(),
     }
     for name in DEFINITIONS:
         met = group[f"success_{name}"].dropna().astype(float)

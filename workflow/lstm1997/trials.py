@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, task
-from .io import read_json, write_csv, write_json, write_npz
+from .io import write_csv, write_json, write_npz
 from .protocol import RunResult, evaluate, train, warm_up
 from .variants import Setting
 
@@ -111,10 +111,3 @@ def evaluate_trial(setting: Setting, weights: str, test_set: str, evaluation: st
         evaluation,
         {"wrong": result.wrong, "sequences": result.n, "mse": result.mse, "seconds": round(time.perf_counter() - started, 3)},
     )
-
-
-def load_trial(summary: str | Path) -> dict:
-    """A trial's summary and evaluation, flat, for the tables."""
-    info = read_json(summary)
-    evaluation = read_json(Path(summary).with_name("evaluation.json"))
-    return {**info, "wrong": evaluation["wrong"], "test_sequences": evaluation["sequences"], "test_mse": evaluation["mse"]}

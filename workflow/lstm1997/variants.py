@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from .lstm97 import Lstm97, Net
+from .lstm97 import Lstm97, Net, _choice
 from .nnlstm import NNLstm, Stack
 from .protocol import Protocol
 
@@ -77,9 +77,19 @@ REGISTRY = {
         Variant("cell1997_bptt", "... with the paper's error E = (y - target)^2 / 2 (A.1 eq. 19).", protocol={"gradient": "full"}),
     ]
 }
-"""The paper's network, the reading that reproduces it, and the ladder from the asker's setup to it
-(asker -> asker_1layer -> asker_1layer_paperinit -> asker_1layer_paperinit_noforget ->
-cell1997_bptt_sqloss -> cell1997_bptt -> lstm1997 -> lstm1997_linear)."""
+"""The paper's network, the reading that reproduces it, and the ladder from the asker's setup to it."""
+
+LADDER = (
+    ("asker", "the asker's code"),
+    ("asker_1layer", "one layer of 4 units instead of three layers of 2"),
+    ("asker_1layer_paperinit", "the paper's initialisation (weights in [-0.1, 0.1], input-gate biases -3/-6)"),
+    ("asker_1layer_paperinit_noforget", "no forget gate"),
+    ("cell1997_bptt_sqloss", "the 1997 cell: blocks sharing gates, gates fed by gates, g in [-2, 2], h in [-1, 1]"),
+    ("cell1997_bptt", "the paper's error E = (t - y)^2 / 2 instead of (t - y)^2"),
+    ("lstm1997", "the paper's truncated gradient (the paper as written)"),
+    ("lstm1997_linear", "a linear output unit (the reading that reproduces Table 7)"),
+)
+"""Rungs from the asker's setup to the paper's, in order, each with the one change it makes."""
 
 CONFIG_KEYS = {"base", "net", "protocol"}
 PER_T = {"budget"}
@@ -138,7 +148,9 @@ def resolve(label: str, entry: dict | None) -> Setting:
     variant = REGISTRY[base]
     net = _override(variant.net, entry.get("net", {}), f"{where}.net", ())
     protocol = _override(Protocol(**variant.protocol), entry.get("protocol", {}), f"{where}.protocol", PER_T)
-    return Setting(label, variant, net, protocol)
+    setting = Setting(label, variant, net, protocol)
+    _choice(f"{where}.protocol.gradient", protocol.gradient, setting.model.gradients)
+    return setting
 
 
 def _override(obj, changes: dict, where: str, exclude):
@@ -153,12 +165,16 @@ def _override(obj, changes: dict, where: str, exclude):
 
 
 def changes(params: dict) -> str:
-    """What a setting's params change from the paper's defaults (``Net()``, ``Protocol()``), budget aside."""
-    defaults = {"net": _plain(Net()), "protocol": _plain(Protocol())}
+    """What a setting changes from the paper's defaults (lstm1997); for nn.LSTM stacks, from their registry entry."""
+    variant = REGISTRY[params["variant"]]
+    reference = REGISTRY["lstm1997"] if isinstance(variant.net, Net) else variant
+    defaults = {"net": _plain(reference.net), "protocol": _plain(Protocol(**reference.protocol))}
     diffs = [
         f"{part}.{key}={value}"
         for part in ("net", "protocol")
         for key, value in params[part].items()
         if key not in PER_T and defaults[part][key] != value
     ]
+    if reference is variant and variant.name != "lstm1997":
+        return f"nn.LSTM stack {variant.name}" + "".join(f"; {d}" for d in diffs)
     return "; ".join(diffs) or "paper defaults"

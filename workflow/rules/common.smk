@@ -113,4 +113,4 @@ def curve_figures(ext="png"):
 
 
 def figures(ext="png"):
-    return curve_figures(ext) + [f"results/figures/{name}.{ext}" for name in ("success", "test_errors", "failures")]
+    return curve_figures(ext) + [f"results/figures/{name}.{ext}" for name in ("overview", "success", "test_errors", "failures")]

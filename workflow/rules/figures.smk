@@ -1,6 +1,7 @@
 rule figures:
     input:
         trials="results/tables/trials.csv",
+        table7="results/tables/table7.csv",
         curves=runs("curve.csv"),
         errors=runs("test_errors.npz"),
     output:
@@ -8,8 +9,7 @@ rule figures:
         svg=figures("svg"),
     params:
         runs=run_keys(),
-        labels=list(SETTINGS),
-        T=config["T"],
+        order=list(SETTINGS),
     log:
         "results/logs/figures.log",
     conda:

@@ -5,6 +5,7 @@ rule report:
         table7_md="results/tables/table7.md",
         trials="results/tables/trials.csv",
         timings="results/tables/timings.csv",
+        overview="results/figures/overview.png",
         success="results/figures/success.png",
         test_errors="results/figures/test_errors.png",
         failures="results/figures/failures.png",

@@ -6,6 +6,8 @@ from lstm1997 import plots  # noqa: E402
 
 plots.write_all(
     snakemake.input.trials,
+    snakemake.input.table7,
+    snakemake.params.order,
     snakemake.params.runs,
     snakemake.input.curves,
     snakemake.input.errors,

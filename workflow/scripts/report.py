@@ -13,6 +13,7 @@ report.render(
         "table7_md": snakemake.input.table7_md,
         "trials_csv": snakemake.input.trials,
         "timings_csv": snakemake.input.timings,
+        "overview_png": snakemake.input.overview,
         "success_png": snakemake.input.success,
         "test_errors_png": snakemake.input.test_errors,
         "failures_png": snakemake.input.failures,
