@@ -19,10 +19,14 @@ def checkout(dest: Path) -> Path:
     return dest
 
 
+def snakemake_command(*args: str, cwd: Path, source: Path = REPO) -> list[str]:
+    """The real Snakemake CLI on ``source``'s Snakefile with ``cwd`` as the working directory."""
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(source / "Snakefile"), "--directory", str(cwd), *args]
+
+
 def snakemake(*args: str, cwd: Path, check: bool = True, source: Path = REPO) -> subprocess.CompletedProcess:
-    """Run the real Snakemake CLI on ``source``'s Snakefile with ``cwd`` as the working directory."""
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(source / "Snakefile"), "--directory", str(cwd), *args]
-    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    """Run ``snakemake_command`` to its end; fail the test with its output unless ``check`` is False."""
+    result = subprocess.run(snakemake_command(*args, cwd=cwd, source=source), cwd=cwd, capture_output=True, text=True)
     if check and result.returncode != 0:
         pytest.fail(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result

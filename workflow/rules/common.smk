@@ -91,11 +91,16 @@ def marker(wildcards):
     return next(m for m, name in TEST_SETS.items() if name == wildcards.testset)
 
 
-def train_runtime(wildcards):
-    """Minutes for one training job: the budget's time steps at a conservative 1e6 steps per second, doubled."""
+def train_runtime(wildcards, attempt):
+    """Minutes for one training job: the budget's time steps at a conservative 1e6 steps per second, doubled, per attempt."""
     T = int(wildcards.T)
     steps = config["budget"][T] * (T + T // 20)
-    return 10 + int(2 * steps / 1e6 / 60)
+    return attempt * (10 + int(2 * steps / 1e6 / 60))
+
+
+def gpus(wildcards):
+    """One GPU for variants that train on cuda (net.device), none otherwise."""
+    return int(getattr(SETTINGS[wildcards.variant].net, "device", "cpu") == "cuda")
 
 
 def runs(name):

@@ -12,6 +12,7 @@ rule train:
     resources:
         mem_mb=2000,
         runtime=train_runtime,
+        gpu=gpus,
     log:
         "results/logs/train/{variant}/T{T}/trial{trial}.log",
     conda:
