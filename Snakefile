@@ -11,6 +11,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/sweep.smk"
 
 
 rule all:
@@ -18,3 +19,4 @@ rule all:
         "results/report/report.html",
         "results/tables/table7.md",
         figures(),
+        sweep_figures(),

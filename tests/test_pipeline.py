@@ -18,6 +18,7 @@ variants:
   lstm1997: {}
   lstm1997_linear: {}
   asker: {T: [10]}
+sweep: {base: lstm1997_linear, in_gate_bias: [0.0, -3.0], lr: [0.5], T: [10], trials: 2, budget: {10: 1000}}
 """
 
 
@@ -68,6 +69,7 @@ def test_trial_outputs_are_sane(workdir):
 
 def test_figures_are_valid_images(workdir):
     names = ["overview", "success", "test_errors", "failures", "curves/lstm1997_T10", "curves/lstm1997_linear_T20", "curves/asker_T10"]
+    names += ["sweep_success_probability", "sweep_median_sequences"]
     for name in names:
         pixels = image.imread(workdir / f"results/figures/{name}.png")
         assert pixels.shape[0] > 200 and pixels.shape[1] > 300 and pixels.std() > 0.01
@@ -78,6 +80,7 @@ def test_report_html_contains_the_table(workdir):
     html = (workdir / "results/report/report.html").read_text()
     assert "<table" in html and "lstm1997_linear" in html and "74,000" in html
     assert "Answers to the asker" in html and "data:image/png;base64" in html
+    assert "bias pairs succeed in at least 90% of trials" in html
     assert "Traceback" not in html and "Error" not in html.split("Answers to the asker")[0][-2000:]
 
 

@@ -9,6 +9,7 @@ weights at each of those counts are kept, so one run answers all of them.
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -87,11 +88,20 @@ class RunResult:
         return self.weights.get(self.primary, self.weights["end"])
 
 
+@dataclass(frozen=True)
+class Start:
+    """Where one run starts: its seed (training stream), initial weights and learning rate."""
+
+    seed: int
+    theta: np.ndarray
+    lr: float
+
+
 @dataclass
 class _Run:
     seed: int
+    lr: float
     theta: np.ndarray
-    data: object
     rule: StoppingRule
     curve: list[dict[str, np.ndarray]] = field(default_factory=list)
     snapshots: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
@@ -99,11 +109,14 @@ class _Run:
     wall_time: float = 0.0
 
 
-def _start(T: int, seed: int, model, protocol: Protocol) -> _Run:
-    theta = model.init(task.rng(seed, "init"))
-    data = task.stream(T, seed, "train", protocol.marked_first_marker)
+def start(seed: int, model, protocol: Protocol) -> Start:
+    """The default start of a run: ``model``'s initialisation drawn from the seed, the protocol's learning rate."""
+    return Start(seed, model.init(task.rng(seed, "init")), protocol.lr)
+
+
+def _open(start: Start, protocol: Protocol) -> _Run:
     rule = StoppingRule(protocol.criteria, protocol.window, protocol.error_threshold, protocol.correct_threshold)
-    return _Run(seed, theta, data, rule)
+    return _Run(start.seed, start.lr, start.theta.copy(), rule)
 
 
 def _record_curve(run: _Run, measures: dict[str, np.ndarray], n_before: int, every: int) -> None:
@@ -133,18 +146,18 @@ def _absorb(run: _Run, block, errors, theta0, model, protocol: Protocol) -> None
     if stop is not None and stop < run.rule.n:
         run.rule = before
         measures = run.rule.update(errors[: stop - n_before])
-        run.theta = _replay(theta0, block, stop - n_before, model, protocol)
+        run.theta = _replay(theta0, block, stop - n_before, run.lr, model, protocol)
     _record_curve(run, measures, n_before, protocol.curve_every)
     run.latest = {k: v[-1] for k, v in measures.items()}
     for name in set(run.rule.met) - set(before.met):
-        run.snapshots[name] = model.unflatten(_replay(theta0, block, run.rule.met[name] - n_before, model, protocol))
+        run.snapshots[name] = model.unflatten(_replay(theta0, block, run.rule.met[name] - n_before, run.lr, model, protocol))
 
 
-def _replay(theta0: np.ndarray, block, k: int, model, protocol: Protocol) -> np.ndarray:
+def _replay(theta0: np.ndarray, block, k: int, lr: float, model, protocol: Protocol) -> np.ndarray:
     """Weights after the first k sequences of ``block``, trained again from the block's start weights."""
     theta = theta0.copy()[None]
     data = [a[None] for a in (block.inputs, block.lengths, block.targets)]
-    model.train_runs(theta, *data, np.array([k]), np.array([protocol.lr]), np.zeros((1, k)), protocol.gradient, protocol.loss)
+    model.train_runs(theta, *data, np.array([k]), np.array([lr]), np.zeros((1, k)), protocol.gradient, protocol.loss)
     return theta[0]
 
 
@@ -178,21 +191,29 @@ def train(
 
     A seed fully determines its run: initial weights and training stream (``task.SEED_SPACES``).
     """
+    return train_from(T, [start(seed, model, protocol) for seed in seeds], model, protocol, threads, log_every)
+
+
+def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: int | None = None, log_every: float = 10.0) -> list[RunResult]:
+    """Train runs from given starts (initial weights and learning rate each) at once, e.g. the cells of a sweep."""
     T = task.check_T(T)
     if threads:
         numba.set_num_threads(threads)
-    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, list(seeds), model, protocol, numba.get_num_threads())
+    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, [s.seed for s in starts], model, protocol, numba.get_num_threads())
     started = last_log = time.perf_counter()
-    runs = [_start(T, seed, model, protocol) for seed in seeds]
+    runs = [_open(s, protocol) for s in starts]
     active = list(runs)
-    while active:
-        blocks = [next(run.data) for run in active]
+    for index in itertools.count():
+        if not active:
+            break
+        drawn = {seed: task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in dict.fromkeys(r.seed for r in active)}
+        blocks = [drawn[run.seed] for run in active]
         counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
         theta0 = np.stack([run.theta for run in active])
         theta = theta0.copy()
         errors = np.zeros((len(active), task.BLOCK))
         stacked = [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
-        model.train_runs(theta, *stacked, counts, np.full(len(active), protocol.lr), errors, protocol.gradient, protocol.loss)
+        model.train_runs(theta, *stacked, counts, np.array([run.lr for run in active]), errors, protocol.gradient, protocol.loss)
         for i, (run, block) in enumerate(zip(active, blocks)):
             run.theta = theta[i]
             _absorb(run, block, errors[i, : counts[i]], theta0[i], model, protocol)

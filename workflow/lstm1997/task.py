@@ -117,13 +117,15 @@ def rng(seed: int, purpose: str, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.Philox(np.random.SeedSequence(seed, spawn_key=spawn_key)))
 
 
+def block(T: int, seed: int, index: int, purpose: str = "train", marked_first_marker: float = 1.0) -> AddingData:
+    """Block ``index`` of the stream for (T, seed, purpose): its sequences index*BLOCK .. index*BLOCK + BLOCK - 1."""
+    return generate(T, BLOCK, rng(seed, purpose, T, index), marked_first_marker)
+
+
 def stream(T: int, seed: int, purpose: str = "train", marked_first_marker: float = 1.0) -> Iterator[AddingData]:
-    """Endless training stream for (T, seed): yields blocks of ``BLOCK`` sequences, one at a time."""
+    """Endless stream for (T, seed): yields its blocks of ``BLOCK`` sequences, one at a time."""
     T = check_T(T)
-    block = 0
-    while True:
-        yield generate(T, BLOCK, rng(seed, purpose, T, block), marked_first_marker)
-        block += 1
+    return (block(T, seed, index, purpose, marked_first_marker) for index in itertools.count())
 
 
 def make_dataset(T: int, n: int, seed: int, marked_first_marker: float = 1.0) -> AddingData:

@@ -99,8 +99,9 @@ def train_runtime(wildcards, attempt):
 
 
 def gpus(wildcards):
-    """One GPU for variants that train on cuda (net.device), none otherwise."""
-    return int(getattr(SETTINGS[wildcards.variant].net, "device", "cpu") == "cuda")
+    """One GPU for variants that train on cuda (net.device or net.engine), none otherwise."""
+    net = SETTINGS[wildcards.variant].net
+    return int("cuda" in (getattr(net, "device", None), getattr(net, "engine", None)))
 
 
 def runs(name):
@@ -115,6 +116,18 @@ def run_keys():
 
 def curve_figures(ext="png"):
     return [f"results/figures/curves/{v}_T{T}.{ext}" for v, T in pairs()]
+
+
+SWEEP = config.get("sweep")
+
+
+def sweep_figures(ext="png"):
+    return [f"results/figures/sweep_{value}.{ext}" for value in ("success_probability", "median_sequences")] if SWEEP else []
+
+
+def sweep_grid():
+    """The sweep's grid as plain data (rule params); none without a sweep."""
+    return {k: SWEEP[k] for k in ("base", "in_gate_bias", "lr", "trials")} if SWEEP else {}
 
 
 def figures(ext="png"):

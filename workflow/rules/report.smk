@@ -10,6 +10,8 @@ rule report:
         test_errors="results/figures/test_errors.png",
         failures="results/figures/failures.png",
         curves=curve_figures(),
+        sweep=sweep_figures(),
+        sweep_cells=["results/sweep/cells.csv"] if SWEEP else [],
     output:
         notebook="results/report/report.ipynb",
         html=report("results/report/report.html", caption="../report/report.rst", category="Report"),

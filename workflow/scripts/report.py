@@ -18,5 +18,7 @@ report.render(
         "test_errors_png": snakemake.input.test_errors,
         "failures_png": snakemake.input.failures,
         "curve_pngs": list(snakemake.input.curves),
+        "sweep_pngs": list(snakemake.input.sweep),
+        "sweep_cells_csv": next(iter(snakemake.input.sweep_cells), ""),
     },
 )
