@@ -28,7 +28,6 @@ OUTPUTS = ("sigmoid", "linear")
 LOSSES = {"half": 1.0, "squared": 2.0}
 """E = (t - y)^2 / 2 (A.1 eq. 19's error signal, the default) or E = (t - y)^2 (A.1 eq. 16 as written)."""
 GRADIENTS = ("truncated", "full")
-ENGINES = ("compiled", "cuda")
 
 
 def _choice(key: str, value, allowed) -> None:
@@ -47,8 +46,6 @@ class Net:
     init_range: all other weights start uniform in [-init_range, init_range] (5.4: 0.1).
     output: "sigmoid" (5.4, "all activation functions are logistic") or "linear".
     connectivity: "full" (93 weights) or "cells" (61 weights): see ``CONNECTIVITY``.
-    engine: "compiled" (numba on the CPU cores) or "cuda" (``engine_cuda``: one trial per GPU
-        thread, truncated gradient only); the same arithmetic either way.
     """
 
     in_gate_bias: tuple[float, float] | None = (-3.0, -6.0)
@@ -56,11 +53,9 @@ class Net:
     init_range: float = 0.1
     output: str = "sigmoid"
     connectivity: str = "full"
-    engine: str = "compiled"
 
     def __post_init__(self):
         _choice("output", self.output, OUTPUTS)
-        _choice("engine", self.engine, ENGINES)
         _choice("connectivity", self.connectivity, CONNECTIVITY)
         if not self.init_range > 0:
             raise ValueError(f"init_range: must be > 0, got {self.init_range!r}")
@@ -142,16 +137,9 @@ class Lstm97:
         return unpack(theta)
 
     def train_runs(self, theta, inputs, lengths, targets, counts, lr, errors, gradient: str, loss: str) -> None:
-        """Online SGD for R runs at once (leading axis), theta updated in place (``engine.train_runs`` or its GPU twin)."""
-        options = (self.net.n_cols, self.net.output == "linear", LOSSES[loss])
-        if self.net.engine == "cuda":
-            from . import engine_cuda
-
-            if gradient != "truncated":
-                raise ValueError(f"gradient: the cuda engine computes the truncated gradient only, got {gradient!r}")
-            engine_cuda.train_runs(theta, inputs, lengths, targets, counts, lr, *options, errors)
-        else:
-            engine.train_runs(theta, inputs, lengths, targets, counts, lr, *options, gradient == "full", errors)
+        """Online SGD for R runs at once (leading axis), theta updated in place (``engine.train_runs``)."""
+        options = (self.net.n_cols, self.net.output == "linear", LOSSES[loss], gradient == "full")
+        engine.train_runs(theta, inputs, lengths, targets, counts, lr, *options, errors)
 
     def predict(self, theta: np.ndarray, inputs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.zeros(len(inputs))

@@ -36,12 +36,12 @@ class Grid:
         return list(itertools.product(self.in_gate_bias, self.in_gate_bias, self.lr))
 
 
-def run(grid: Grid, T: int, budget: int, engine: str = "compiled", threads: int | None = None, group: int = 64) -> pd.DataFrame:
+def run(grid: Grid, T: int, budget: int, threads: int | None = None, group: int = 64) -> pd.DataFrame:
     """Train every (cell, trial) at T; one row per trial: the cell, the seed, sequences to success or NaN."""
     setting = resolve(grid.base, {})
     if not isinstance(setting.model, Lstm97):
         raise ValueError(f"sweep.base: must name a 1997-network variant, got {grid.base!r}")
-    net = dataclasses.replace(setting.net, engine=engine)
+    net = setting.net
     protocol = dataclasses.replace(setting.protocol, budget=budget, criteria=(setting.protocol.primary,), until="primary")
     keys, starts = [], []
     for (b1, b2, lr), trial in itertools.product(grid.cells(), range(grid.trials)):

@@ -99,9 +99,8 @@ def train_runtime(wildcards, attempt):
 
 
 def gpus(wildcards):
-    """One GPU for variants that train on cuda (net.device or net.engine), none otherwise."""
-    net = SETTINGS[wildcards.variant].net
-    return int("cuda" in (getattr(net, "device", None), getattr(net, "engine", None)))
+    """One GPU for variants that train on cuda (net.device), none otherwise."""
+    return int(getattr(SETTINGS[wildcards.variant].net, "device", "cpu") == "cuda")
 
 
 def runs(name):

@@ -6,13 +6,11 @@ rule sweep_train:
     params:
         grid=sweep_grid(),
         budget=lambda wildcards: SWEEP["budget"][int(wildcards.T)],
-        engine=SWEEP.get("engine", "compiled") if SWEEP else None,
         source=TRAINING_SOURCES,
     threads: workflow.cores
     resources:
         mem_mb=8000,
         runtime=600,
-        gpu=int(bool(SWEEP) and SWEEP.get("engine") == "cuda"),
     log:
         "results/logs/sweep/T{T}.log",
     conda:
