@@ -6,7 +6,7 @@ import pytest
 from lstm1997 import lstm97, task, torch_ref
 from lstm1997.lstm97 import Net
 
-OPTIONS = [Net(), Net(output="linear"), Net(connectivity="cells")]
+OPTIONS = [Net(), Net(output="linear"), Net(connectivity="cells"), Net(forget_gate=True, forget_gate_bias=(0.5, -0.5))]
 
 
 def perturbed(net=Net(), seed=0, scale=0.5):
@@ -14,7 +14,8 @@ def perturbed(net=Net(), seed=0, scale=0.5):
     rng = np.random.default_rng(seed)
     w = lstm97.init_weights(net, rng)
     w = {k: v + rng.normal(0, scale, v.shape) for k, v in w.items()}
-    w["cell"][:, net.n_cols :] = w["in_gate"][:, net.n_cols :] = w["out_gate"][:, net.n_cols :] = 0.0
+    for name in ("cell", "in_gate", "out_gate", "forget_gate")[: 3 + net.forget_gate]:
+        w[name][:, net.n_cols :] = 0.0
     return w
 
 
@@ -24,7 +25,8 @@ def sequence(T=20, seed=0):
 
 
 def assert_close(a, b, rtol=1e-10, atol=1e-14):
-    for k in lstm97.SHAPES:
+    assert set(a) == set(b)
+    for k in a:
         np.testing.assert_allclose(a[k], b[k], rtol=rtol, atol=atol, err_msg=k)
 
 
@@ -74,20 +76,20 @@ def test_pack_unpack_roundtrip_and_shape_check():
         lstm97.pack(w)
 
 
-@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}")
+@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}-{'forget' if n.forget_gate else '1997'}")
 def test_forward_matches_torch(net):
     w, (x, _) = perturbed(net), sequence()
     y = torch_ref.forward(torch_ref.parameters(w), torch_ref.torch.as_tensor(x), net).detach()
     assert lstm97.forward(w, x, net) == pytest.approx(y.item(), rel=1e-13)
 
 
-@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}")
+@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}-{'forget' if n.forget_gate else '1997'}")
 def test_full_gradient_matches_autograd(net):
     w, (x, target) = perturbed(net), sequence(T=30)
     assert_close(lstm97.full_gradient(w, x, target, net), torch_ref.gradient(w, x, target, net, truncate=False))
 
 
-@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}")
+@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}-{'forget' if n.forget_gate else '1997'}")
 def test_truncated_gradient_matches_detached_autograd(net):
     w, (x, target) = perturbed(net), sequence(T=30)
     assert_close(lstm97.truncated_gradient(w, x, target, net), torch_ref.gradient(w, x, target, net, truncate=True))
@@ -125,6 +127,27 @@ def test_squared_loss_doubles_the_gradient_exactly(kind):
     half, squared = (lstm97.gradient(w, x, target, kind, loss=loss) for loss in lstm97.LOSSES)
     for k in lstm97.SHAPES:
         assert np.array_equal(squared[k], 2.0 * half[k])
+
+
+def test_forget_gate_layout_and_init():
+    net = Net(forget_gate=True)
+    w = lstm97.init_weights(net, np.random.default_rng(0))
+    assert w["forget_gate"].shape == (2, 11) and w["forget_gate"][:, 0].tolist() == [1.0, 1.0]
+    assert net.n_weights == 93 + 22 and len(lstm97.pack(w)) == 115
+    assert_close(lstm97.unpack(lstm97.pack(w)), w, rtol=0, atol=0)
+    assert "forget_gate" not in lstm97.unpack(lstm97.pack(lstm97.init_weights(Net(), np.random.default_rng(0))))
+
+
+def test_forget_gate_gradient_matches_finite_differences_in_truncated_sense():
+    """Wide open forget gates (bias 30: y_f = 1 - 1e-13) give the 1997 gradient of the other weights."""
+    net = Net(forget_gate=True, forget_gate_bias=(30.0, 30.0))
+    w = perturbed(net, scale=0.3)
+    w["forget_gate"][:, 1:] = 0.0
+    x, target = sequence(T=40)
+    with_forget = lstm97.truncated_gradient(w, x, target, net)
+    plain = lstm97.truncated_gradient({k: v for k, v in w.items() if k != "forget_gate"}, x, target)
+    for k in plain:
+        np.testing.assert_allclose(with_forget[k], plain[k], rtol=1e-9, atol=1e-15)
 
 
 def test_cells_connectivity_leaves_absent_weights_untouched():

@@ -119,11 +119,15 @@ def nn_lstm_rows(data: task.AddingData, seconds: float) -> list[Row]:
     return rows
 
 
+def _ratio(x: float) -> str:
+    return f"{x:,.0f}x" if x >= 10 else f"{x:.2g}x"
+
+
 def table(rows: list[Row]) -> str:
     """Markdown table: steps per second per core and the ratio to the first row."""
     base = rows[0].per_core
     lines = ["| engine | time steps / s / core | ratio to baseline |", "|---|---:|---:|"]
-    lines += [f"| {r.engine} | {r.per_core:,.0f} | {r.per_core / base:,.3g}x |" for r in rows]
+    lines += [f"| {r.engine} | {r.per_core:,.0f} | {_ratio(r.per_core / base)} |" for r in rows]
     return "\n".join(lines)
 
 

@@ -1,9 +1,13 @@
 """Compiled kernels of the LSTM-1997 network (sections 4, 5.4 and appendix A.1): float64, no fastmath.
 
-A run's weights travel as one flat float64 vector ``theta`` of ``N_PARAMS`` = 93: ``Wh`` (8, 11),
+A run's weights travel as one flat float64 vector ``theta`` of 93 values: ``Wh`` (8, 11),
 the rows of the hidden units (cells 0-3, input gates 4-5, output gates 6-7), then ``Wo`` (5,), the
 output unit.  Column j of ``Wh`` multiplies z[j] of the unit's input vector
 z(t) = (1, value(t), marker(t), y(t-1) of the 8 hidden units).
+
+The forget-gate ablation (Gers et al. 2000) adds rows 8-9 to ``Wh``, one forget gate per block with
+the same inputs as the other gates; its activation y_f scales the state, s_c(t) = y_f s_c(t-1) + ...,
+and feeds no unit.  Without those rows y_f is 1.0 exactly, so the 1997 network's arithmetic is untouched.
 ``n_cols`` = 11 connects cells and gates to all hidden units, 7 to the cells only.
 
 Nothing in a per-time-step loop allocates: a block of sequences shares one workspace.
@@ -27,8 +31,10 @@ OUT_GATE = 6
 RECURRENT = 3
 """Column of z(t) holding y(t-1) of hidden unit 0 (cell 1); unit k sits at RECURRENT + k."""
 N_OUT = 5
-N_HIDDEN_PARAMS = N_HIDDEN * N_COLS
-N_PARAMS = N_HIDDEN_PARAMS + N_OUT
+FORGET = 8
+"""Row of the first forget gate, where there are forget gates."""
+N_BLOCKS = 2
+N_ROWS_MAX = FORGET + N_BLOCKS
 
 _jit = njit(cache=True, error_model="numpy", fastmath=False)
 
@@ -40,8 +46,9 @@ def sigmoid(x):
 
 @_jit
 def split(theta):
-    """Views (Wh (8, 11), Wo (5,)) of a flat parameter vector."""
-    return theta[:N_HIDDEN_PARAMS].reshape((N_HIDDEN, N_COLS)), theta[N_HIDDEN_PARAMS:]
+    """Views (Wh (8 or 10, 11), Wo (5,)) of a flat parameter vector; 10 rows carry forget gates."""
+    rows = (theta.shape[0] - N_OUT) // N_COLS
+    return theta[: rows * N_COLS].reshape((rows, N_COLS)), theta[rows * N_COLS :]
 
 
 @_jit
@@ -49,53 +56,60 @@ def workspace(width):
     """Scratch arrays for one sequence of at most ``width`` steps (the BPTT history included)."""
     return (
         np.zeros(N_COLS),  # z: input vector of the hidden units at t
-        np.zeros(N_HIDDEN),  # net: net inputs at t
+        np.zeros(N_ROWS_MAX),  # net: net inputs at t
         np.zeros(N_CELLS),  # sg: logistic of the cells' net inputs, g = 4 sg - 2
         np.zeros(N_HIDDEN),  # act: activations y(t) of cells and gates
         np.zeros(N_CELLS),  # s: cell states s_c(t)
+        np.ones(N_BLOCKS),  # yf: forget gates y_f(t), 1.0 without them
         np.zeros(N_CELLS),  # dyc: dE/dy_c at the sequence end
         np.zeros((N_CELLS, N_COLS)),  # dS_cell: d s_c / d w_c (A.1, truncated)
         np.zeros((N_CELLS, N_COLS)),  # dS_in: d s_c / d w_in of c's block (A.1, truncated)
+        np.zeros((N_CELLS, N_COLS)),  # dS_f: d s_c / d w_f of c's block (truncated, forget gates)
+        np.zeros(N_CELLS),  # s_prev: s_c(t-1) (truncated, forget gates)
         np.zeros(N_HIDDEN),  # dact: dE/dy(t) flowing back through time (BPTT)
-        np.zeros(N_HIDDEN),  # dnet: dE/dnet(t) (BPTT)
+        np.zeros(N_ROWS_MAX),  # dnet: dE/dnet(t) (BPTT)
         np.zeros(N_CELLS),  # ds: dE/ds_c(t) (BPTT)
         np.zeros((width, N_COLS)),  # history of z
         np.zeros((width, N_HIDDEN)),  # history of act
         np.zeros((width, N_CELLS)),  # history of sg
         np.zeros((width, N_CELLS)),  # history of s
+        np.zeros((width, N_BLOCKS)),  # history of yf
     )
 
 
 @_jit
-def reset(z, act, s):
+def reset(z, act, s, yf):
     """Activations and cell states start at 0 for every sequence (5.4)."""
     z[:] = 0.0
     z[0] = 1.0
     act[:] = 0.0
     s[:] = 0.0
+    yf[:] = 1.0
 
 
 @_jit
-def step(Wh, x_t, n_cols, z, net, sg, act, s):
-    """One forward step (A.1): s_c(t) = s_c(t-1) + y_in(t) g(net_c(t)), y_c(t) = y_out(t) h(s_c(t)).
+def step(Wh, x_t, n_cols, z, net, sg, act, s, yf):
+    """One forward step (A.1): s_c(t) = y_f s_c(t-1) + y_in(t) g(net_c(t)), y_c(t) = y_out(t) h(s_c(t)).
 
-    Gates are logistic, g(x) = 4 sigmoid(x) - 2, h(x) = 2 sigmoid(x) - 1 (A.1).
+    Gates are logistic, g(x) = 4 sigmoid(x) - 2, h(x) = 2 sigmoid(x) - 1 (A.1); y_f = 1 in 1997.
     """
     z[1] = x_t[0]
     z[2] = x_t[1]
     for k in range(N_HIDDEN):
         z[RECURRENT + k] = act[k]
-    for r in range(N_HIDDEN):
+    for r in range(Wh.shape[0]):
         acc = 0.0
         for j in range(n_cols):
             acc += Wh[r, j] * z[j]
         net[r] = acc
     for r in range(IN_GATE, N_HIDDEN):
         act[r] = sigmoid(net[r])
+    for b in range(Wh.shape[0] - FORGET):
+        yf[b] = sigmoid(net[FORGET + b])
     for c in range(N_CELLS):
         b = c // CELLS_PER_BLOCK
         sg[c] = sigmoid(net[c])
-        s[c] += act[IN_GATE + b] * (4.0 * sg[c] - 2.0)
+        s[c] = yf[b] * s[c] + act[IN_GATE + b] * (4.0 * sg[c] - 2.0)
         act[c] = act[OUT_GATE + b] * (2.0 * sigmoid(s[c]) - 1.0)
 
 
@@ -130,22 +144,29 @@ def truncated_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gW
 
     Errors reaching the net inputs of cells and gates are not propagated back in time; only the
     cell states carry error back.  d s_c / d w is kept for the cell's own input weights and its
-    block's input-gate weights; output-gate and output weights get the last step's gradient.
-    Fills gWh, gWo; returns target - y.
+    block's input-gate (and forget-gate) weights; output-gate and output weights get the last
+    step's gradient.  Fills gWh, gWo; returns target - y.
     """
-    z, net, sg, act, s, dyc, dS_cell, dS_in = ws[:8]
-    reset(z, act, s)
+    z, net, sg, act, s, yf, dyc, dS_cell, dS_in, dS_f, s_prev = ws[:11]
+    forget = Wh.shape[0] > FORGET
+    reset(z, act, s, yf)
     dS_cell[:] = 0.0
     dS_in[:] = 0.0
+    dS_f[:] = 0.0
     for t in range(length):
-        step(Wh, x[t], n_cols, z, net, sg, act, s)
+        s_prev[:] = s
+        step(Wh, x[t], n_cols, z, net, sg, act, s, yf)
         for c in range(N_CELLS):
-            y_in = act[IN_GATE + c // CELLS_PER_BLOCK]
+            b = c // CELLS_PER_BLOCK
+            y_in, f = act[IN_GATE + b], yf[b]
             d_cell = 4.0 * sg[c] * (1.0 - sg[c]) * y_in  # g'(net_c) y_in
             d_in = (4.0 * sg[c] - 2.0) * y_in * (1.0 - y_in)  # g(net_c) f_in'(net_in)
+            d_f = s_prev[c] * f * (1.0 - f)  # s_c(t-1) f_f'(net_f)
             for j in range(n_cols):
-                dS_cell[c, j] += d_cell * z[j]
-                dS_in[c, j] += d_in * z[j]
+                dS_cell[c, j] = f * dS_cell[c, j] + d_cell * z[j]
+                dS_in[c, j] = f * dS_in[c, j] + d_in * z[j]
+                if forget:
+                    dS_f[c, j] = f * dS_f[c, j] + d_f * z[j]
     err = output_gradient(Wo, act, target, linear, err_factor, gWo, dyc)
     gWh[:] = 0.0
     for c in range(N_CELLS):
@@ -158,27 +179,32 @@ def truncated_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gW
             gWh[c, j] = e_s * dS_cell[c, j]
             gWh[IN_GATE + b, j] += e_s * dS_in[c, j]
             gWh[OUT_GATE + b, j] += d_out * z[j]
+            if forget:
+                gWh[FORGET + b, j] += e_s * dS_f[c, j]
     return err
 
 
 @_jit
 def full_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gWh, gWo, ws):
     """Exact backpropagation through time of the same network (the non-truncated ablation)."""
-    z, net, sg, act, s, dyc, _, _, dact, dnet, ds, z_h, act_h, sg_h, s_h = ws
-    reset(z, act, s)
+    z, net, sg, act, s, yf, dyc, _, _, _, _, dact, dnet, ds, z_h, act_h, sg_h, s_h, yf_h = ws
+    rows = Wh.shape[0]
+    reset(z, act, s, yf)
     for t in range(length):
-        step(Wh, x[t], n_cols, z, net, sg, act, s)
+        step(Wh, x[t], n_cols, z, net, sg, act, s, yf)
         z_h[t] = z
         act_h[t] = act
         sg_h[t] = sg
         s_h[t] = s
+        yf_h[t] = yf
     err = output_gradient(Wo, act, target, linear, err_factor, gWo, dyc)
     gWh[:] = 0.0
     ds[:] = 0.0
     dact[:] = 0.0
     dact[:N_CELLS] = dyc
     for t in range(length - 1, -1, -1):
-        dnet[IN_GATE:] = dact[IN_GATE:]
+        dnet[IN_GATE:] = 0.0
+        dnet[IN_GATE:N_HIDDEN] = dact[IN_GATE:]
         for c in range(N_CELLS):
             b = c // CELLS_PER_BLOCK
             h = 2.0 * sigmoid(s_h[t, c]) - 1.0
@@ -186,15 +212,20 @@ def full_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gWh, gW
             ds[c] += dact[c] * act_h[t, OUT_GATE + b] * 0.5 * (1.0 - h * h)
             dnet[IN_GATE + b] += ds[c] * (4.0 * sg_h[t, c] - 2.0)
             dnet[c] = ds[c] * act_h[t, IN_GATE + b] * 4.0 * sg_h[t, c] * (1.0 - sg_h[t, c])
+            if rows > FORGET and t > 0:
+                dnet[FORGET + b] += ds[c] * s_h[t - 1, c]
+            ds[c] *= yf_h[t, b]
         for r in range(IN_GATE, N_HIDDEN):
             dnet[r] *= act_h[t, r] * (1.0 - act_h[t, r])
-        for r in range(N_HIDDEN):
+        for b in range(rows - FORGET):
+            dnet[FORGET + b] *= yf_h[t, b] * (1.0 - yf_h[t, b])
+        for r in range(rows):
             for j in range(n_cols):
                 gWh[r, j] += dnet[r] * z_h[t, j]
         for k in range(N_HIDDEN):
             acc = 0.0
             if RECURRENT + k < n_cols:
-                for r in range(N_HIDDEN):
+                for r in range(rows):
                     acc += dnet[r] * Wh[r, RECURRENT + k]
             dact[k] = acc
     return err
@@ -232,8 +263,8 @@ def predict(theta, inputs, lengths, n_cols, linear, out):
     """Network output at the end of each sequence, parallel over sequences."""
     Wh, Wo = split(theta)
     for i in prange(inputs.shape[0]):
-        z, net, sg, act, s = np.zeros(N_COLS), np.zeros(N_HIDDEN), np.zeros(N_CELLS), np.zeros(N_HIDDEN), np.zeros(N_CELLS)
-        reset(z, act, s)
+        z, net, sg, act, s, yf = workspace(0)[:6]
+        reset(z, act, s, yf)
         for t in range(lengths[i]):
-            step(Wh, inputs[i, t], n_cols, z, net, sg, act, s)
+            step(Wh, inputs[i, t], n_cols, z, net, sg, act, s, yf)
         out[i] = output(Wo, act, linear)

@@ -5,9 +5,9 @@ gate, one output unit fed by the 4 cells.  Cells and gates receive a bias, both 
 previous activations of all 4 cells and 4 gates: 8 x 11 + 5 = 93 weights (Table 7).
 
 Weight layout (stable; compare against it): a dict of float64 arrays
-``cell`` (4, 11), ``in_gate`` (2, 11), ``out_gate`` (2, 11), ``output`` (1, 5).
-Columns of the 11: ``COLUMNS``; of the output's 5: ``OUTPUT_COLUMNS``.  Cells 1-2 form block 1
-(input gate 1, output gate 1), cells 3-4 block 2.
+``cell`` (4, 11), ``in_gate`` (2, 11), ``out_gate`` (2, 11), ``output`` (1, 5), and, for the
+forget-gate ablation only, ``forget_gate`` (2, 11).  Columns of the 11: ``COLUMNS``; of the
+output's 5: ``OUTPUT_COLUMNS``.  Cells 1-2 form block 1 (input gate 1, output gate 1), cells 3-4 block 2.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from . import engine
 COLUMNS = ("bias", "x_value", "x_marker", "y_c1", "y_c2", "y_c3", "y_c4", "y_in1", "y_in2", "y_out1", "y_out2")
 OUTPUT_COLUMNS = ("bias", "y_c1", "y_c2", "y_c3", "y_c4")
 SHAPES = {"cell": (4, 11), "in_gate": (2, 11), "out_gate": (2, 11), "output": (1, 5)}
+FORGET_SHAPE = {"forget_gate": (2, 11)}
 CONNECTIVITY = {"full": 11, "cells": 7}
 """Columns each hidden unit uses: all cells' and gates' previous outputs (5.4, "the hidden layer is
 fully connected"), or the cells' only; the weights of absent connections are held at 0."""
@@ -46,6 +47,10 @@ class Net:
     init_range: all other weights start uniform in [-init_range, init_range] (5.4: 0.1).
     output: "sigmoid" (5.4, "all activation functions are logistic") or "linear".
     connectivity: "full" (93 weights) or "cells" (61 weights): see ``CONNECTIVITY``.
+    forget_gate: add one forget gate per block (Gers et al. 2000; not in 1997), fed like the other
+        gates, its activation scaling the state: s_c(t) = y_f s_c(t-1) + y_in g.
+    forget_gate_bias: its initial biases per block, positive so that the gates start open (Gers et
+        al. 2000 initialise them to positive values; +1.0 here, a choice).
     """
 
     in_gate_bias: tuple[float, float] | None = (-3.0, -6.0)
@@ -53,13 +58,15 @@ class Net:
     init_range: float = 0.1
     output: str = "sigmoid"
     connectivity: str = "full"
+    forget_gate: bool = False
+    forget_gate_bias: tuple[float, float] = (1.0, 1.0)
 
     def __post_init__(self):
         _choice("output", self.output, OUTPUTS)
         _choice("connectivity", self.connectivity, CONNECTIVITY)
         if not self.init_range > 0:
             raise ValueError(f"init_range: must be > 0, got {self.init_range!r}")
-        for key in ("in_gate_bias", "out_gate_bias"):
+        for key in ("in_gate_bias", "out_gate_bias", "forget_gate_bias"):
             value = getattr(self, key)
             if value is not None and len(value) != 2:
                 raise ValueError(f"{key}: must give one value per block (2), got {value!r}")
@@ -69,45 +76,65 @@ class Net:
         return CONNECTIVITY[self.connectivity]
 
     @property
+    def n_rows(self) -> int:
+        """Hidden units with weights: 8, and 2 forget gates where there are any."""
+        return engine.N_HIDDEN + engine.N_BLOCKS * self.forget_gate
+
+    @property
+    def n_params(self) -> int:
+        return self.n_rows * engine.N_COLS + engine.N_OUT
+
+    @property
     def n_weights(self) -> int:
         """Trainable weights: 93 for the paper's network (Table 7)."""
-        return 8 * self.n_cols + 5
+        return self.n_rows * self.n_cols + engine.N_OUT
 
 
 def init_weights(net: Net, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """All weights uniform in [-init_range, init_range], then the gate biases of ``net`` (5.4)."""
-    theta = rng.uniform(-net.init_range, net.init_range, size=engine.N_PARAMS)
+    theta = rng.uniform(-net.init_range, net.init_range, size=net.n_params)
     Wh, _ = _views(theta)
     Wh[:, net.n_cols :] = 0.0
     if net.in_gate_bias is not None:
         Wh[engine.IN_GATE : engine.OUT_GATE, 0] = net.in_gate_bias
     if net.out_gate_bias is not None:
-        Wh[engine.OUT_GATE :, 0] = net.out_gate_bias
+        Wh[engine.OUT_GATE : engine.FORGET, 0] = net.out_gate_bias
+    if net.forget_gate:
+        Wh[engine.FORGET :, 0] = net.forget_gate_bias
     return unpack(theta)
 
 
 def _views(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(Wh (8, 11), Wo (5,)) views of a flat parameter vector, as ``engine.split`` sees it."""
-    return theta[: engine.N_HIDDEN_PARAMS].reshape(engine.N_HIDDEN, engine.N_COLS), theta[engine.N_HIDDEN_PARAMS :]
+    """(Wh (8 or 10, 11), Wo (5,)) views of a flat parameter vector, as ``engine.split`` sees it."""
+    rows = (len(theta) - engine.N_OUT) // engine.N_COLS
+    return theta[: rows * engine.N_COLS].reshape(rows, engine.N_COLS), theta[rows * engine.N_COLS :]
+
+
+def _order(weights: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
+    """Layout entries in the engine's row order: cells, gates, forget gates (if any), then the output."""
+    rows = {k: SHAPES[k] for k in ("cell", "in_gate", "out_gate")}
+    return rows | (FORGET_SHAPE if "forget_gate" in weights else {}) | {"output": SHAPES["output"]}
 
 
 def pack(weights: dict[str, np.ndarray]) -> np.ndarray:
-    """Layout dict -> the engine's flat float64 vector (a fresh copy): Wh (8, 11) row by row, then Wo (5,)."""
-    for name, shape in SHAPES.items():
+    """Layout dict -> the engine's flat float64 vector (a fresh copy): Wh row by row, then Wo (5,)."""
+    order = _order(weights)
+    for name, shape in order.items():
         if np.shape(weights[name]) != shape:
             raise ValueError(f"weights[{name!r}]: must have shape {shape}, got {np.shape(weights[name])}")
-    return np.concatenate([np.ravel(weights[name]) for name in SHAPES]).astype(np.float64)
+    return np.concatenate([np.ravel(weights[name]) for name in order]).astype(np.float64)
 
 
 def unpack(theta: np.ndarray) -> dict[str, np.ndarray]:
     """The engine's flat vector -> layout dict (copies)."""
     Wh, Wo = _views(np.asarray(theta, dtype=np.float64))
-    return {
+    weights = {
         "cell": Wh[: engine.IN_GATE].copy(),
         "in_gate": Wh[engine.IN_GATE : engine.OUT_GATE].copy(),
-        "out_gate": Wh[engine.OUT_GATE :].copy(),
+        "out_gate": Wh[engine.OUT_GATE : engine.FORGET].copy(),
         "output": Wo[None, :].copy(),
     }
+    return weights | ({"forget_gate": Wh[engine.FORGET :].copy()} if len(Wh) > engine.FORGET else {})
 
 
 @dataclass(frozen=True)
@@ -120,7 +147,7 @@ class Lstm97:
 
     @property
     def n_params(self) -> int:
-        return engine.N_PARAMS
+        return self.net.n_params
 
     @property
     def n_weights(self) -> int:

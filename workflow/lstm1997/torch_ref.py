@@ -10,17 +10,18 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .lstm97 import CONNECTIVITY, LOSSES, SHAPES, Net
+from .lstm97 import CONNECTIVITY, LOSSES, Net
 
 
 def parameters(weights: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     """Float64 leaf tensors, one per layout entry, requiring grad."""
-    return {k: torch.tensor(np.asarray(weights[k]), dtype=torch.float64, requires_grad=True) for k in SHAPES}
+    return {k: torch.tensor(np.asarray(v), dtype=torch.float64, requires_grad=True) for k, v in weights.items()}
 
 
 def forward(params: dict[str, torch.Tensor], inputs: torch.Tensor, net: Net = Net(), truncate: bool = False) -> torch.Tensor:
     """Output at the end of one sequence ``inputs`` (L, 2) (5.4, A.1)."""
-    W = torch.cat([params["cell"], params["in_gate"], params["out_gate"]])[:, : CONNECTIVITY[net.connectivity]]
+    rows = [params["cell"], params["in_gate"], params["out_gate"]] + ([params["forget_gate"]] if net.forget_gate else [])
+    W = torch.cat(rows)[:, : CONNECTIVITY[net.connectivity]]
     prev = torch.zeros(8, dtype=torch.float64)
     s = torch.zeros(4, dtype=torch.float64)
     one = torch.ones(1, dtype=torch.float64)
@@ -30,7 +31,8 @@ def forward(params: dict[str, torch.Tensor], inputs: torch.Tensor, net: Net = Ne
         net_in = W @ z
         y_in, y_out = torch.sigmoid(net_in[4:6]), torch.sigmoid(net_in[6:8])
         g = 4 * torch.sigmoid(net_in[:4]) - 2
-        s = s + y_in.repeat_interleave(2) * g
+        y_f = torch.sigmoid(net_in[8:10]).repeat_interleave(2) if net.forget_gate else 1.0
+        s = y_f * s + y_in.repeat_interleave(2) * g
         y_c = y_out.repeat_interleave(2) * (2 * torch.sigmoid(s) - 1)
         prev = torch.cat([y_c, y_in, y_out])
     net_k = params["output"][0, 0] + params["output"][0, 1:] @ prev[:4]

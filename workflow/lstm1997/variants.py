@@ -75,6 +75,12 @@ REGISTRY = {
             protocol=ASKER,
         ),
         Variant("cell1997_bptt", "... with the paper's error E = (y - target)^2 / 2 (A.1 eq. 19).", protocol={"gradient": "full"}),
+        Variant(
+            "lstm1997_forget",
+            "The paper's network with a forget gate per block (Gers et al. 2000), forget-gate biases +1 (open), "
+            "truncated gradient; 115 weights.",
+            net=Net(forget_gate=True),
+        ),
     ]
 }
 """The paper's network, the reading that reproduces it, and the ladder from the asker's setup to it."""
