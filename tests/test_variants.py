@@ -45,7 +45,7 @@ def test_changes_from_the_paper_defaults():
     "entry, message",
     [
         ({"base": "nope"}, "variants.x.base: unknown variant 'nope'; allowed: "),
-        ({"base": "lstm1997", "net": {"layers": 2}}, "variants.x.net: unknown key 'layers'; allowed: connectivity, in_gate_bias"),
+        ({"base": "lstm1997", "net": {"layers": 2}}, "variants.x.net: unknown key 'layers'; allowed: connectivity, forget_gate, forget_gate_bias, in_gate_bias"),
         ({"base": "asker", "net": {"output": "linear"}}, "variants.x.net: unknown key 'output'; allowed: device, engine, forget_gate"),
         ({"base": "lstm1997", "protocol": {"budget": 5}}, "variants.x.protocol: unknown key 'budget'"),
         ({"base": "lstm1997", "protocol": {"lr": 0}}, "variants.x.protocol.lr: must be > 0, got 0"),
