@@ -27,6 +27,13 @@ def save(fig: plt.Figure, png: str, svg: str) -> None:
     plt.close(fig)
 
 
+def per_T(frame: pd.DataFrame, width: float, height: float, sharey: bool = True):
+    """A figure with one panel per T of ``frame``; returns it and (axes, T, rows of that T) per panel."""
+    Ts = sorted(frame["T"].unique())
+    fig, axes = plt.subplots(1, len(Ts), figsize=(width * len(Ts), height), squeeze=False, sharey=sharey, layout="constrained")
+    return fig, [(ax, T, frame[frame["T"] == T]) for ax, T in zip(axes[0], Ts)]
+
+
 def _paper_line(ax, T: int) -> None:
     ref = paper.TABLE7.get(T)
     if ref:
@@ -35,7 +42,7 @@ def _paper_line(ax, T: int) -> None:
 
 def curves(trials: dict[int, pd.DataFrame], success: dict[int, int | None], label: str, T: int, window: int, png: str, svg: str) -> None:
     """The asker's two plots, all trials overlaid: running mean of training error, correct of the last window."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
     palette = sns.color_palette("husl", len(trials))
     for color, (trial, curve) in zip(palette, sorted(trials.items())):
         left.plot(curve["sequences"], curve["cumulative_mse"], color=color, lw=1.2, label=f"trial {trial}")
@@ -67,10 +74,8 @@ def success_distribution(trials: pd.DataFrame, png: str, svg: str) -> None:
     """Sequences to success of every trial, per variant and T, the paper's mean beside them."""
     primary = trials["primary"].iloc[0]
     data = trials.assign(sequences_to_success=trials[f"success_{primary}"].astype(float))
-    Ts = sorted(data["T"].unique())
-    fig, axes = plt.subplots(1, len(Ts), figsize=(4.5 * len(Ts), 4.2), squeeze=False)
-    for ax, T in zip(axes[0], Ts):
-        part = data[data["T"] == T]
+    fig, panels = per_T(data, 4.5, 4.2, sharey=False)
+    for ax, T, part in panels:
         sns.stripplot(data=part, x="label", y="sequences_to_success", hue="label", ax=ax, size=6, jitter=0.15, legend=False)
         ref = paper.TABLE7.get(T)
         if ref:
@@ -87,15 +92,13 @@ def success_distribution(trials: pd.DataFrame, png: str, svg: str) -> None:
 
 def test_errors(errors: pd.DataFrame, png: str, svg: str) -> None:
     """Distribution of absolute test errors per variant and T; the paper's 'correct' limit 0.04 marked."""
-    Ts = sorted(errors["T"].unique())
-    fig, axes = plt.subplots(1, len(Ts), figsize=(5.5 * len(Ts), 4.5), squeeze=False, sharey=True)
-    for ax, T in zip(axes[0], Ts):
-        part = errors[errors["T"] == T]
-        wrong = part.groupby(["label", "trial"])["abs_error"].agg(lambda e: (e >= 0.04).sum()).groupby("label").mean()
+    fig, panels = per_T(errors, 5.5, 4.5)
+    for ax, T, part in panels:
+        wrong = part.groupby(["label", "trial"])["abs_error"].agg(lambda e: (e >= paper.CORRECT).sum()).groupby("label").mean()
         n = part.groupby(["label", "trial"]).size().iloc[0]
         named = part.assign(variant=part["label"].map(lambda k: f"{k}: {wrong[k]:.1f} wrong of {n} per trial"))
         sns.ecdfplot(data=named, x="abs_error", hue="variant", ax=ax, complementary=True, log_scale=(True, True))
-        ax.axvline(0.04, color="black", ls=":", lw=1.2)
+        ax.axvline(paper.CORRECT, color="black", ls=":", lw=1.2)
         ax.set_title(f"T={T}")
         ax.set_xlabel("absolute test error |target - y| (0.04: wrong)")
         ax.set_ylabel("fraction of test sequences with larger error")
@@ -105,16 +108,14 @@ def test_errors(errors: pd.DataFrame, png: str, svg: str) -> None:
 
 def failures(errors: pd.DataFrame, png: str, svg: str) -> None:
     """Where the wrong test sequences sit: absolute error against the target, all trials of each variant."""
-    Ts = sorted(errors["T"].unique())
-    fig, axes = plt.subplots(1, len(Ts), figsize=(5.5 * len(Ts), 4.5), squeeze=False, sharey=True)
-    wrong = errors[errors["abs_error"] >= 0.04]
-    for ax, T in zip(axes[0], Ts):
-        part = wrong[wrong["T"] == T]
+    fig, panels = per_T(errors, 5.5, 4.5)
+    for ax, T, rows in panels:
+        part = rows[rows["abs_error"] >= paper.CORRECT]
         if len(part):
             sns.scatterplot(data=part, x="target", y="abs_error", hue="label", ax=ax, s=18, alpha=0.7)
         ax.set_xlim(0, 1)
         ax.set_yscale("log")
-        ax.axhline(0.04, color="black", ls=":", lw=1.2)
+        ax.axhline(paper.CORRECT, color="black", ls=":", lw=1.2)
         ax.set_title(f"T={T}: {len(part)} wrong test sequences over all trials")
         ax.set_xlabel("target 0.5 + (X1 + X2) / 4")
         ax.set_ylabel("absolute error of the wrong ones")
@@ -125,17 +126,16 @@ def failures(errors: pd.DataFrame, png: str, svg: str) -> None:
 def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
     """Per variant and T: the fraction of trials that met the stopping rule, median sequences to success written beside."""
     labels = [v for v in order if v in set(table["label"])] + sorted(set(table["label"]) - set(order))
-    Ts = sorted(table["T"].unique())
-    fig, axes = plt.subplots(1, len(Ts), figsize=(6 * len(Ts), 0.45 * len(labels) + 1.8), squeeze=False, sharey=True)
-    for ax, T in zip(axes[0], Ts):
-        part = table[table["T"] == T].set_index("label").reindex(labels)
+    fig, panels = per_T(table, 6, 0.45 * len(labels) + 1.8)
+    for ax, T, rows in panels:
+        part = rows.set_index("label").reindex(labels)
         rate = (part["successes"] / part["trials"]).fillna(0.0)
         ax.barh(range(len(labels)), rate, color=sns.color_palette("crest", len(labels)))
         for y, (r, row) in enumerate(zip(rate, part.itertuples())):
             text = "not run" if pd.isna(row.trials) else f"{int(row.successes)}/{int(row.trials)}" + (f", median {row.median_sequences:,.0f}" if row.successes else "")
             ax.text(min(r, 1.0) + 0.02, y, text, va="center", fontsize=8)
         ax.set_yticks(range(len(labels)), labels)
-        ax.invert_yaxis()
+        ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_xlim(0, 1.6)
         ax.set_xlabel("fraction of trials that met the stopping rule")
         ref = paper.TABLE7.get(T)

@@ -85,7 +85,7 @@ def heatmaps(cells: pd.DataFrame, value: str, png: str, svg: str) -> None:
     from . import plots
 
     Ts, lrs = sorted(cells["T"].unique()), sorted(cells["lr"].unique())
-    fig, axes = plots.plt.subplots(len(Ts), len(lrs), figsize=(3.6 * len(lrs), 3.2 * len(Ts)), squeeze=False)
+    fig, axes = plots.plt.subplots(len(Ts), len(lrs), figsize=(3.6 * len(lrs), 3.2 * len(Ts)), squeeze=False, layout="constrained")
     label = "success probability" if value == "success_probability" else "median sequences to success"
     for (i, T), (j, lr) in itertools.product(enumerate(Ts), enumerate(lrs)):
         ax = axes[i, j]
