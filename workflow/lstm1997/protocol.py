@@ -9,7 +9,6 @@ weights at each of those counts are kept, so one run answers all of them.
 from __future__ import annotations
 
 import copy
-import itertools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -202,11 +201,10 @@ def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: 
     log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, [s.seed for s in starts], model, protocol, numba.get_num_threads())
     started = last_log = time.perf_counter()
     runs = [_open(s, protocol) for s in starts]
-    active = list(runs)
-    for index in itertools.count():
-        if not active:
-            break
-        drawn = {seed: task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in dict.fromkeys(r.seed for r in active)}
+    active, index = list(runs), 0
+    while active:
+        seeds = dict.fromkeys(run.seed for run in active)
+        drawn = {seed: task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds}
         blocks = [drawn[run.seed] for run in active]
         counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
         theta0 = np.stack([run.theta for run in active])
@@ -223,6 +221,7 @@ def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: 
             _progress(T, active, protocol.budget, started)
             last_log = time.perf_counter()
         active = [run for run in active if not _finished(run, protocol)]
+        index += 1
     results = [_result(T, run, model, protocol) for run in runs]
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
