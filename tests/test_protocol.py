@@ -1,5 +1,7 @@
 """Online training (5.4): SGD against autograd, determinism, batching, snapshots at the stopping point, testing."""
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -105,3 +107,18 @@ def test_progress_is_logged(caplog):
     assert len(progress) == 2 and progress[-1].startswith("T=10 seed=0: 2,000/2,000 sequences | window mse ")
     assert "correct of last 2000: " in progress[-1] and "seq/s | ETA <= 0:00:00" in progress[-1]
     assert lines[-1].startswith("T=10 seed=0: done after 2,000 sequences")
+
+
+def test_paper_defaults_train_bit_for_bit_as_pinned():
+    """Net(), Protocol() and the registry's lstm1997 are one network: the same bytes after 1,000 sequences.
+
+    The digest pins the engine's arithmetic: any change to it, or to a default, fails here.
+    """
+    from lstm1997.variants import resolve
+
+    setting = resolve("lstm1997", {})
+    assert setting.net == Net() and setting.protocol == Protocol()
+    assert Net() == Net(in_gate_bias=(-3.0, -6.0), out_gate_bias=None, init_range=0.1, output="sigmoid", connectivity="full", forget_gate=False)
+    result = train(100, [0], setting.model, Protocol(budget=1000))[0]
+    digest = hashlib.sha256(lstm97.pack(result.weights["end"]).tobytes()).hexdigest()
+    assert digest == "bd51eaaf4b37a5b3e0b976c1f8ffee873e14346523764df7b63eaf38228427ab"
