@@ -84,9 +84,10 @@ def test_cancelled_training_job_leaves_nothing_and_a_rerun_completes_it(tmp_path
     trial = path / "results/runs/lstm1997/T10/trial0"
     log = path / "results/logs/train/lstm1997/T10/trial0.log"
     for _ in range(600):
-        if log.exists() and "T=10 seeds [0]" in log.read_text():
+        if (log.exists() and "T=10 seeds [0]" in log.read_text()) or first.poll() is not None:
             break
         time.sleep(0.5)
+    assert first.poll() is None, first.communicate()[0]
     running = subprocess.run(["squeue", "-h", "-t", "R", "-o", "%i %j"], capture_output=True, text=True).stdout.splitlines()
     assert len(running) == 1, running
     time.sleep(2)
