@@ -2,11 +2,17 @@
 
 Modules, one concept each:
 - ``task``: the adding problem's sequences (5.4);
-- ``lstm97``: the 93-weight LSTM-1997 network, its weight layout and gradients (4, 5.4, A.1);
-- ``engine``: the compiled per-time-step kernels behind ``lstm97`` and ``protocol``;
+- ``lstm97``: the 93-weight LSTM-1997 network, its weight layout and gradients (4, 5.4, A.1),
+  with ``engine`` its compiled per-time-step kernels;
+- ``nnlstm``: the asker's ``nn.LSTM`` stack and the rungs towards 1997, with ``nnlstm_kernels``
+  (compiled) and ``torch_batched`` (R trials at once in PyTorch, cpu or cuda);
 - ``criteria``: the stopping rule and the readings of "average training error";
-- ``protocol``: online training, budgets, snapshots, testing;
-- ``torch_ref``: the same network in PyTorch autograd, for checks and the benchmark;
+- ``protocol``: online training of many runs at once, snapshots at each stopping point, testing;
+- ``variants``: the registry of named settings and the config's overrides;
+- ``sweep``: the robustness map over the input-gate biases and the learning rate;
+- ``paper``: what Table 7 reports;
+- ``trials``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;
+- ``torch_ref``: the 1997 network in PyTorch autograd, for checks and the benchmark;
 - ``bench``: ``python -m lstm1997.bench``.
 """
 

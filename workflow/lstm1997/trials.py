@@ -1,6 +1,6 @@
 """One trial's files, as the pipeline writes them (every write atomic).
 
-results/data/T{T}/test.npz, manifest.json            the fixed test set of a T
+results/data/T{T}/test.npz, test.manifest.json       the fixed test set of a T (test_start_marker.* for marker -1)
 results/runs/{label}/T{T}/trial{k}/summary.json       when each stopping definition was met, budget, engine
                                   /curve.csv          the learning curve
                                   /weights.npz        weights: "final" and each snapshot, layout of ``lstm97``
