@@ -84,6 +84,12 @@ def test_report_html_contains_the_table(workdir):
     assert "Traceback" not in html and "Error" not in html.split("Answers to the asker")[0][-2000:]
 
 
+def test_snakemakes_own_report(workdir, source):
+    snakemake("--configfile", "tiny.yaml", "--report", "results/report/snakemake.html", cwd=workdir, source=source)
+    html = (workdir / "results/report/snakemake.html").read_text()
+    assert "Table 7" in html and "Figures" in html and "Sweep" in html
+
+
 def test_no_temporary_files_left(workdir):
     assert not [p for p in (workdir / "results").rglob("*.tmp*")]
 
