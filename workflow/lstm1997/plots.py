@@ -57,8 +57,8 @@ def curves(trials: dict[int, pd.DataFrame], success: dict[int, int | None], labe
         _paper_line(ax, T)
         ax.set_xlabel("processed sequences")
     left.set_yscale("log")
-    left.set_ylabel("training error (squared)\nsolid: running mean since start, dashed: last %d" % window)
-    right.set_ylabel(f"correctly processed of the last {window}\nsolid: |error| < 0.04 (paper), dashed: < 0.2 (asker)")
+    left.set_ylabel(f"squared training error\nsolid: mean since start, dashed: last {window}")
+    right.set_ylabel(f"correct of the last {window}\nsolid: paper (< 0.04), dashed: asker (< 0.2)")
     left.legend(fontsize=7, ncol=2)
     done = [n for n in success.values() if n]
     median = f"median {int(np.median(done)):,}" if done else "none"
