@@ -1,0 +1,34 @@
+"""The report's data-driven answer to the asker, on a crafted ladder table."""
+
+import pandas as pd
+
+from lstm1997 import report
+
+
+def _ladder(rows):
+    return pd.DataFrame(
+        [{"label": name, "T": 100, "successes": s, "trials": 10, "mean_wrong": w, "median_sequences": 5e5} for name, s, w in rows]
+    )
+
+
+def test_minimal_fix_names_the_rungs_that_moved_the_outcome():
+    table = _ladder(
+        [
+            ("asker", 0, 2190.0),
+            ("asker_1layer", 0, 2189.0),
+            ("asker_1layer_paperinit", 0, 2190.0),
+            ("asker_1layer_paperinit_noforget", 0, 31.7),
+            ("cell1997_bptt_sqloss", 10, 7.7),
+            ("lstm1997", 6, 8.5),
+        ]
+    )
+    text = report._fix(report._rungs(table, 100))
+    assert "first rung where most trials meet the paper's rule is rung 4" in text
+    assert "rung 3 (no forget gate)" in text and "rung 4 (the 1997 cell" in text
+    assert "rung 1, rung 2 changed nothing measurable" in text
+    assert "rung 6" not in text
+
+
+def test_no_fix_when_no_rung_succeeds():
+    table = _ladder([("asker", 0, 2190.0), ("asker_1layer", 0, 2000.0)])
+    assert "No rung" in report._fix(report._rungs(table, 100))
