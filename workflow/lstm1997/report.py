@@ -137,6 +137,8 @@ def _fix(rungs: list[tuple[int, str, str, pd.Series]]) -> str:
     fixed = next((k for k, _, _, r in rungs if r.successes * 2 >= r.trials), None)
     if fixed is None:
         return "\nNo rung in this configuration reached the rule in most trials."
+    if fixed == rungs[0][0]:
+        return f"\nMost trials of rung {fixed} already meet the paper's rule in this configuration."
     steps = [(k, change, _changed(a, b)) for (_, _, _, a), (k, _, change, b) in zip(rungs, rungs[1:]) if k <= fixed]
     mattered = [f"rung {k} ({change})" for k, change, changed in steps if changed]
     inert = [f"rung {k}" for k, _, changed in steps if not changed]
