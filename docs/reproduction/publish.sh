@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Copy a finished pipeline run into docs/reproduction/<name>/ so readers see it without running anything:
 #   docs/reproduction/publish.sh <name> [results folder, default results]
-# Copies the report, the tables, the PNG figures (SVGs stay in results/) and the sweep's cells.
+# Copies the report, the tables, the PNG figures the report shows (SVGs stay in results/; figures left in
+# results/figures by a run of another config are not copied) and the sweep's cells.
 set -euo pipefail
 name=$1
 src=${2:-results}
@@ -9,6 +10,10 @@ dest=$(cd "$(dirname "$0")" && pwd)/$name
 rm -rf "$dest"
 mkdir -p "$dest/figures"
 cp "$src/report/report.html" "$src"/tables/*.csv "$src"/tables/*.md "$dest/"
-(cd "$src/figures" && find . -name '*.png' -exec cp --parents {} "$dest/figures/" \;)
+python3 - "$src/report/report.ipynb" <<'PY' | (cd "$src/figures" && xargs -r cp --parents -t "$dest/figures/")
+import json, re, sys
+cell = next(c for c in json.load(open(sys.argv[1]))["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+print("\n".join(re.findall(r'"results/figures/([^"]+\.png)"', "".join(cell["source"]))))
+PY
 if [ -f "$src/sweep/cells.csv" ]; then cp "$src/sweep/cells.csv" "$dest/sweep_cells.csv"; fi
 echo "published $src -> $dest"
