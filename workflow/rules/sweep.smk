@@ -7,7 +7,7 @@ rule sweep_train:
         grid=sweep_grid(),
         budget=lambda wildcards: SWEEP["budget"][int(wildcards.T)],
         source=TRAINING_SOURCES,
-    threads: SWEEP.get("threads", 8) if SWEEP else 1
+    threads: SWEEP["threads"] if SWEEP else 1
     resources:
         mem_mb=8000,
         runtime=600,
