@@ -2,7 +2,11 @@
 # The DAG: test sets -> compile engine -> train every (variant, T, trial) -> evaluate -> Table 7 -> figures -> report.
 
 
-configfile: "config/config.yaml"
+# The paper's reproduction, unless a config is given: a --configfile replaces it rather than being merged
+# into it, so a config's variants are exactly the ones it lists.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

@@ -140,6 +140,13 @@ def test_dry_run_of_the_paper_config_lists_every_job(tmp_path):
     }
 
 
+def test_a_given_config_replaces_the_paper_config(tmp_path):
+    (tmp_path / "one.yaml").write_text("T: [10]\ntrials: 1\nbudget: {10: 100}\nvariants: {asker: {}}\n")
+    result = snakemake("--configfile", "one.yaml", "-n", cwd=tmp_path)
+    assert job_counts(result.stdout)["train"] == 1
+    assert "results/runs/asker/T10/trial0/" in result.stdout and "results/runs/lstm1997" not in result.stdout
+
+
 @pytest.mark.parametrize(
     "config, message",
     [
