@@ -32,3 +32,10 @@ def test_minimal_fix_names_the_rungs_that_moved_the_outcome():
 def test_no_fix_when_no_rung_succeeds():
     table = _ladder([("asker", 0, 2190.0), ("asker_1layer", 0, 2000.0)])
     assert "No rung" in report._fix(report._rungs(table, 100))
+
+
+def test_one_rung_is_not_a_ladder():
+    table = _ladder([("lstm1997_linear", 10, 0.4)]).assign(test_sequences=2560, mean_last_cumulative_mse=0.02, mean_last_asker_correct=2000)
+    assert report.ladder(table, 100).startswith("(fewer than two rungs")
+    two = pd.concat([table, table.assign(label="lstm1997", successes=6)])
+    assert report.ladder(two, 100).count("\n| ") == 2

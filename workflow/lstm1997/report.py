@@ -124,7 +124,9 @@ def ladder(table: pd.DataFrame, T: int = 100) -> str:
             f"| {k} | {name} | {change} | {r.successes}/{r.trials} | {_median(r)} | {r.mean_wrong:.1f} of {r.test_sequences} "
             f"| {r.mean_last_cumulative_mse:.4f} | {r.mean_last_asker_correct:,.0f} |"
         )
-    return "\n".join(lines) if len(lines) > 2 else f"(no rung of the ladder at T = {T} in this configuration)"
+    if len(lines) < 4:
+        return f"(fewer than two rungs of the ladder at T = {T} in this configuration: see config/ladder.yaml)"
+    return "\n".join(lines)
 
 
 def _changed(a: pd.Series, b: pd.Series) -> bool:
