@@ -6,6 +6,7 @@ import textwrap
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import REPO, checkout, job_counts, snakemake
 from matplotlib import image
 
@@ -138,6 +139,14 @@ def test_dry_run_of_the_paper_config_lists_every_job(tmp_path):
         "test_set": 3,
         "train": variants * 3 * 10,
     }
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "config").glob("*.yaml")))
+def test_every_shipped_config_plans_one_train_job_per_variant_T_and_trial(tmp_path, name):
+    config = yaml.safe_load((REPO / "config" / name).read_text())
+    pairs = sum(len((entry or {}).get("T", config["T"])) for entry in config["variants"].values())
+    result = snakemake("--configfile", str(REPO / "config" / name), "-n", cwd=tmp_path)
+    assert job_counts(result.stdout)["train"] == pairs * config["trials"]
 
 
 def test_a_given_config_replaces_the_paper_config(tmp_path):
