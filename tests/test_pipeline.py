@@ -121,6 +121,14 @@ def test_changing_one_variant_reruns_only_its_jobs(workdir, source):
     assert "output: results/runs/lstm1997/" not in result.stdout and "output: results/runs/lstm1997_linear/" in result.stdout
 
 
+def test_until_of_one_T_reruns_only_that_Ts_training(workdir, source):
+    (workdir / "until.yaml").write_text(TINY.replace("test:", "until: {20: primary}\ntest:"))
+    result = snakemake("--configfile", "until.yaml", "-n", cwd=workdir, source=source)
+    assert job_counts(result.stdout)["train"] == 4
+    retrained = {line.split("/")[3] for line in result.stdout.splitlines() if line.strip().startswith("output: results/runs/")}
+    assert retrained == {"T20"}
+
+
 def test_lint_is_clean():
     result = snakemake("--lint", cwd=REPO)
     assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
@@ -164,9 +172,10 @@ def test_a_given_config_replaces_the_paper_config(tmp_path):
         ("T: [100, 500]\ntrials: 1\nbudget: {100: 5}\nvariants: {lstm1997: {}}\n", "budget: no entry for T=500"),
         ("T: [100]\ntrials: 1\nbudget: {100: 5}\nvariants: {lstm2000: {}}\n", "variants.lstm2000: unknown variant 'lstm2000'; allowed: lstm1997, lstm1997_linear"),
         ("T: [100]\ntrials: 1\nbudget: {100: 5}\nvariants: {x: {base: lstm1997, net: {output: tanh}}}\n", "variants.x.net.output: must be one of ['linear', 'sigmoid'], got 'tanh'"),
+        ("T: [100]\ntrials: 1\nbudget: {100: 5}\nuntil: {100: sometimes}\nvariants: {lstm1997: {}}\n", "until.100: 'sometimes' is not one of ['all', 'primary']"),
         ("T: [100\ntrials: 1\n", "Config file is not valid JSON or YAML"),
     ],
-    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "malformed-yaml"],
+    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml"],
 )
 def test_bad_config_fails_before_any_job_with_the_key(tmp_path, config, message):
     (tmp_path / "bad.yaml").write_text(textwrap.dedent(config))

@@ -34,6 +34,7 @@ def test_ladder_names_registry_variants_in_order():
 
 def test_changes_from_the_paper_defaults():
     assert changes(resolve("lstm1997", {}).params(10)) == "paper defaults"
+    assert changes(resolve("lstm1997", {}).params(10, "primary")) == "paper defaults"
     assert changes(resolve("x", {"base": "lstm1997", "protocol": {"lr": 1.0}}).params(10)) == "protocol.lr=1.0"
     assert changes(resolve("lstm1997_linear", {}).params(10)) == "net.output=linear"
     assert changes(resolve("cell1997_bptt", {}).params(10)) == "protocol.gradient=full"
@@ -48,6 +49,7 @@ def test_changes_from_the_paper_defaults():
         ({"base": "lstm1997", "net": {"layers": 2}}, "variants.x.net: unknown key 'layers'; allowed: connectivity, forget_gate, forget_gate_bias, in_gate_bias"),
         ({"base": "asker", "net": {"output": "linear"}}, "variants.x.net: unknown key 'output'; allowed: device, engine, forget_gate"),
         ({"base": "lstm1997", "protocol": {"budget": 5}}, "variants.x.protocol: unknown key 'budget'"),
+        ({"base": "lstm1997", "protocol": {"until": "primary"}}, "variants.x.protocol: unknown key 'until'"),
         ({"base": "lstm1997", "protocol": {"lr": 0}}, "variants.x.protocol.lr: must be > 0, got 0"),
         ({"bsae": "lstm1997"}, "variants.x: unknown key 'bsae'; allowed: base, net, protocol"),
         ({"base": "asker", "protocol": {"gradient": "truncated"}}, "variants.x.protocol.gradient: must be one of ['full'], got 'truncated'"),

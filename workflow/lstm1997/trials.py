@@ -95,7 +95,7 @@ def train_trial(setting: Setting, T: int, trial: int, threads: int, summary: str
             "engine": setting.model.engine_name,
             "threads": threads,
             "versions": versions(),
-            "settings": setting.params(setting.protocol.budget),
+            "settings": setting.params(setting.protocol.budget, setting.protocol.until),
         },
     )
     return result

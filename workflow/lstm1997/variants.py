@@ -98,13 +98,13 @@ LADDER = (
 """Rungs from the asker's setup to the paper's, in order, each with the one change it makes."""
 
 CONFIG_KEYS = {"base", "net", "protocol"}
-PER_T = {"budget"}
-"""Protocol fields the pipeline sets per T from the config, not per variant."""
+PER_T = {"budget", "until"}
+"""Protocol fields the pipeline sets per T from the config (top-level ``budget`` and ``until``), not per variant."""
 
 
 @dataclass(frozen=True)
 class Setting:
-    """A resolved config entry: label, registry variant, network and protocol (budget still per T)."""
+    """A resolved config entry: label, registry variant, network and protocol (PER_T fields still per T)."""
 
     label: str
     variant: Variant
@@ -116,9 +116,9 @@ class Setting:
         """The trainable model of ``protocol.train``."""
         return MODELS[self.variant.model](self.net)
 
-    def params(self, budget: int) -> dict:
-        """Plain data for Snakemake params, with the budget of one T: a change in any value reruns the jobs."""
-        protocol = dataclasses.replace(self.protocol, budget=budget)
+    def params(self, budget: int, until: str = "all") -> dict:
+        """Plain data for Snakemake params, with the PER_T fields of one T: a change in any value reruns the jobs."""
+        protocol = dataclasses.replace(self.protocol, budget=budget, until=until)
         return {"variant": self.variant.name, "net": _plain(self.net), "protocol": _plain(protocol)}
 
     @classmethod

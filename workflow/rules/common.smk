@@ -77,8 +77,9 @@ TRAINING_SOURCES = source_hash("task", "engine", "lstm97", "criteria", "protocol
 
 
 def setting(wildcards):
-    """The resolved settings of a variant at one T, budget included: rule params."""
-    return SETTINGS[wildcards.variant].params(config["budget"][int(wildcards.T)])
+    """The resolved settings of a variant at one T, its budget and ``until`` included: rule params."""
+    T = int(wildcards.T)
+    return SETTINGS[wildcards.variant].params(config["budget"][T], config["until"].get(T, "all"))
 
 
 def test_set(wildcards):
