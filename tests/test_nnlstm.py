@@ -61,13 +61,13 @@ def test_batched_training_equals_separate_nn_lstm_models(net, engine):
     net = Stack(**{**net.__dict__, "engine": engine})
     model, R, B = NNLstm(net), 3, 4
     theta = np.stack([model.init(np.random.default_rng(r)) for r in range(R)])
-    blocks = [task.make_dataset(20, B, seed=r) for r in range(R)]
+    blocks = [task.make_dataset(20, B, seed=k) for k in range(2)]
     stacked = [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
-    counts, lr = np.array([B, 2, B]), np.array([0.5, 0.5, 0.1])
+    stream, counts, lr = np.array([1, 0, 1]), np.array([B, 2, B]), np.array([0.5, 0.5, 0.1])
     trained, errors = theta.copy(), np.zeros((R, B))
-    model.train_runs(trained, *stacked, counts, lr, errors, "full", "squared")
+    model.train_runs(trained, *stacked, stream, counts, lr, errors, "full", "squared")
     for r in range(R):
-        expected = sgd_with_modules(net, model.unflatten(theta[r]), blocks[r], counts[r], lr[r], 2.0)
+        expected = sgd_with_modules(net, model.unflatten(theta[r]), blocks[stream[r]], counts[r], lr[r], 2.0)
         np.testing.assert_allclose(trained[r], expected, rtol=1e-10, atol=1e-12)
     assert np.all(errors[1, 2:] == 0.0) and np.all(errors[0] != 0.0)
 
@@ -77,7 +77,7 @@ def test_no_forget_gate_is_exactly_open_and_never_learns():
     model = NNLstm(net)
     theta = model.init(np.random.default_rng(0))[None]
     data = next(task.stream(20, seed=0))
-    model.train_runs(theta, data.inputs[None], data.lengths[None], data.targets[None], np.array([50]), np.array([0.5]), np.zeros((1, 1000)), "full", "squared")
+    model.train_runs(theta, data.inputs[None], data.lengths[None], data.targets[None], np.array([0]), np.array([50]), np.array([0.5]), np.zeros((1, 1000)), "full", "squared")
     w = model.unflatten(theta[0])
     assert np.all(w["weight_ih_l0"][4:8] == 0.0) and np.all(w["weight_hh_l0"][4:8] == 0.0)
     assert np.all(w["bias_ih_l0"][4:8] == nnlstm.FORGET_OPEN) and np.all(w["bias_hh_l0"][4:8] == 0.0)
@@ -109,7 +109,7 @@ def test_cuda_without_a_gpu_is_a_clear_error():
     model = NNLstm(Stack(engine="torch", device="cuda"))
     data = next(task.stream(20, seed=0))
     with pytest.raises(RuntimeError, match="^device: cuda requested but torch.cuda.is_available"):
-        model.train_runs(model.init(np.random.default_rng(0))[None], data.inputs[None], data.lengths[None], data.targets[None], np.array([1]), np.array([0.5]), np.zeros((1, 1000)), "full", "half")
+        model.train_runs(model.init(np.random.default_rng(0))[None], data.inputs[None], data.lengths[None], data.targets[None], np.array([0]), np.array([1]), np.array([0.5]), np.zeros((1, 1000)), "full", "half")
 
 
 @pytest.mark.parametrize(
@@ -123,4 +123,4 @@ def test_bad_stack_options_name_the_key(kwargs, key):
 
 def test_nn_lstm_refuses_the_truncated_gradient():
     with pytest.raises(ValueError, match="^gradient: nn.LSTM stacks train with the full gradient"):
-        NNLstm().train_runs(None, None, None, None, None, None, None, "truncated", "half")
+        NNLstm().train_runs(None, None, None, None, None, None, None, None, "truncated", "half")

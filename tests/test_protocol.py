@@ -109,6 +109,14 @@ def test_progress_is_logged(caplog):
     assert lines[-1].startswith("T=10 seed=0: done after 2,000 sequences")
 
 
+def test_progress_of_many_runs_is_one_summary_line(caplog):
+    caplog.set_level("INFO", logger="lstm1997.protocol")
+    train(10, list(range(17)), protocol=Protocol(budget=1000), log_every=0.0)
+    progress = [r.getMessage() for r in caplog.records if "sequences" in r.getMessage() and "done after" not in r.getMessage()]
+    assert len(progress) == 1 and progress[0].startswith("T=10: 17 runs active, 1,000-1,000/1,000 sequences | window mse median ")
+    assert progress[0].endswith("ETA <= 0:00:00")
+
+
 def test_paper_defaults_train_bit_for_bit_as_pinned():
     """Net(), Protocol() and the registry's lstm1997 are one network: the same bytes after 1,000 sequences.
 

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lstm1997 import sweep
+from lstm1997 import gpu, sweep
 from lstm1997.protocol import train
 from lstm1997.variants import resolve
 
@@ -41,3 +41,9 @@ def test_summary_counts_successes_per_cell():
 def test_sweep_needs_a_1997_network():
     with pytest.raises(ValueError, match="^sweep.base: must name a 1997-network variant"):
         sweep.run(sweep.Grid("asker", (0.0,), (0.5,), trials=1), 10, budget=10)
+
+
+@pytest.mark.skipif(gpu.available(), reason="a CUDA GPU is present")
+def test_sweep_on_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="^engine: 'cuda' needs a CUDA GPU"):
+        sweep.run(sweep.Grid("lstm1997", (0.0,), (0.5,), trials=1, engine="cuda"), 10, budget=10)

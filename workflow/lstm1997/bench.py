@@ -6,7 +6,9 @@ and update included) per core, and the ratio to a baseline measured in the same 
    sequence) against the compiled engine;
 2. the asker's nn.LSTM(2, 2, num_layers=3) stack: the asker's own loop (one nn.LSTM, batch 1,
    float32 as in the question) against the batched torch trainer at R = 1, 10, 100 trials and the
-   compiled nn.LSTM engine; cuda rows where a CUDA device exists.
+   compiled nn.LSTM engine; cuda rows where a CUDA device exists;
+3. where numba sees a CUDA GPU: the cuda engine (``gpu``) at 1,024 to 16,384 runs in flight against
+   the compiled engine on every core, on a block of 1,000 sequences.
 Torch runs on one thread, so every row but the multi-run compiled one uses one core.
 """
 
@@ -21,8 +23,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import torch
+from numba import cuda
 
-from . import lstm97, nnlstm, task, torch_ref
+from . import gpu, lstm97, nnlstm, task, torch_ref
 from .lstm97 import Net
 from .nnlstm import NNLstm, Stack
 
@@ -90,12 +93,12 @@ def trainer(model, data: task.AddingData, seconds: float, gradient: str, loss: s
     numba.set_num_threads(threads)
     torch.set_num_threads(1)
     theta = np.stack([model.init(task.rng(r, "init")) for r in range(runs)])
-    stacked = [np.stack([getattr(data, k)] * runs) for k in ("inputs", "lengths", "targets")]
-    counts, lr, errors = np.full(runs, len(data)), np.full(runs, 0.5), np.zeros((runs, len(data)))
-    model.train_runs(theta.copy(), *[a[:, :1] for a in stacked], np.ones(runs, dtype=np.int64), lr, errors, gradient, loss)
+    shared = [getattr(data, k)[None] for k in ("inputs", "lengths", "targets")]
+    stream, counts, lr, errors = np.zeros(runs, dtype=np.int64), np.full(runs, len(data)), np.full(runs, 0.5), np.zeros((runs, len(data)))
+    model.train_runs(theta.copy(), *shared, stream, np.ones(runs, dtype=np.int64), lr, errors, gradient, loss)
 
     def one_block() -> int:
-        model.train_runs(theta.copy(), *stacked, counts, lr, errors, gradient, loss)
+        model.train_runs(theta.copy(), *shared, stream, counts, lr, errors, gradient, loss)
         return int(data.lengths.sum()) * runs
 
     return Row(name, *timed(one_block, seconds), threads)
@@ -119,6 +122,22 @@ def nn_lstm_rows(data: task.AddingData, seconds: float) -> list[Row]:
     return rows
 
 
+def gpu_table(data: task.AddingData, seconds: float, cores: int) -> str:
+    """The cuda engine (one run per thread, truncated gradient) at growing runs in flight against the CPU
+    engine on every core of this machine, measured in the same run; ratios also to 2 cores of it."""
+    cpu = compiled(data, seconds, "truncated", 2 * cores, cores)
+    lines = [
+        f"| engine | runs in flight | time steps / s | ratio to the CPU engine on {cores} cores | ratio to 2 cores |",
+        "|---|---:|---:|---:|---:|",
+        f"| {cpu.engine} | {2 * cores} | {cpu.steps / cpu.seconds:,.0f} | 1.0x | {_ratio(cores / 2)} |",
+    ]
+    for runs in (1024, 4096, 16384, 65536):
+        row = trainer(lstm97.Lstm97(device="cuda"), data, seconds, "truncated", "half", runs, 1, "cuda engine")
+        rate = row.steps / row.seconds
+        lines.append(f"| cuda engine, one run per thread | {runs} | {rate:,.0f} | {_ratio(rate / (cpu.steps / cpu.seconds))} | {_ratio(rate / (2 * cpu.per_core))} |")
+    return "\n".join(lines)
+
+
 def _ratio(x: float) -> str:
     return f"{x:,.0f}x" if x >= 10 else f"{x:.2g}x"
 
@@ -135,17 +154,28 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--T", type=int, default=100, help="sequence length parameter (default 100)")
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum seconds per row (default 3)")
+    parser.add_argument("--cuda-only", action="store_true", help="only the cuda engine's table")
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     data = task.generate(args.T, 200, task.rng(0, "test", args.T))
-    rows = [torch_loop(data, args.seconds)]
-    rows += [compiled(data, args.seconds, gradient, 1, 1) for gradient in lstm97.GRADIENTS]
-    rows.append(compiled(data, args.seconds, "truncated", 2 * cores, cores))
-    print(f"T = {args.T}, {cores} cores, numba {numba.__version__}, torch {torch.__version__}")
+    if not args.cuda_only:
+        cpu_tables(data, args.seconds, cores)
+    if gpu.available():
+        name = cuda.get_current_device().name
+        print(f"\nThe cuda engine on {name.decode() if isinstance(name, bytes) else name} (block of {task.BLOCK} sequences per call, transfers included):\n")
+        print(gpu_table(task.block(args.T, 0, 0), args.seconds, cores))
+
+
+def cpu_tables(data: task.AddingData, seconds: float, cores: int) -> None:
+    """Print the tables of the 1997 network and of the asker's stack."""
+    rows = [torch_loop(data, seconds)]
+    rows += [compiled(data, seconds, gradient, 1, 1) for gradient in lstm97.GRADIENTS]
+    rows.append(compiled(data, seconds, "truncated", 2 * cores, cores))
+    print(f"T = {data.T}, {cores} cores, numba {numba.__version__}, torch {torch.__version__}")
     print("\nThe 93-weight 1997 network:\n")
     print(table(rows))
     print("\nThe asker's nn.LSTM(2, 2, num_layers=3) stack" + ("" if torch.cuda.is_available() else " (no CUDA device: no cuda rows)") + ":\n")
-    print(table(nn_lstm_rows(data, args.seconds)))
+    print(table(nn_lstm_rows(data, seconds)))
 
 
 if __name__ == "__main__":

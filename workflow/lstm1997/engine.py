@@ -78,6 +78,13 @@ def workspace(width):
 
 
 @_jit
+def copy_into(dst, src):
+    """dst[:len(src)] = src element by element: no temporary, so it compiles for CUDA devices too."""
+    for j in range(src.shape[0]):
+        dst[j] = src[j]
+
+
+@_jit
 def reset(z, act, s, yf):
     """Activations and cell states start at 0 for every sequence (5.4)."""
     z[:] = 0.0
@@ -154,7 +161,7 @@ def truncated_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gW
     dS_in[:] = 0.0
     dS_f[:] = 0.0
     for t in range(length):
-        s_prev[:] = s
+        copy_into(s_prev, s)
         step(Wh, x[t], n_cols, z, net, sg, act, s, yf)
         for c in range(N_CELLS):
             b = c // CELLS_PER_BLOCK
@@ -192,19 +199,19 @@ def full_sequence(Wh, Wo, x, length, target, n_cols, linear, err_factor, gWh, gW
     reset(z, act, s, yf)
     for t in range(length):
         step(Wh, x[t], n_cols, z, net, sg, act, s, yf)
-        z_h[t] = z
-        act_h[t] = act
-        sg_h[t] = sg
-        s_h[t] = s
-        yf_h[t] = yf
+        copy_into(z_h[t], z)
+        copy_into(act_h[t], act)
+        copy_into(sg_h[t], sg)
+        copy_into(s_h[t], s)
+        copy_into(yf_h[t], yf)
     err = output_gradient(Wo, act, target, linear, err_factor, gWo, dyc)
     gWh[:] = 0.0
     ds[:] = 0.0
     dact[:] = 0.0
-    dact[:N_CELLS] = dyc
+    copy_into(dact, dyc)
     for t in range(length - 1, -1, -1):
         dnet[IN_GATE:] = 0.0
-        dnet[IN_GATE:N_HIDDEN] = dact[IN_GATE:]
+        copy_into(dnet[IN_GATE:], dact[IN_GATE:])
         for c in range(N_CELLS):
             b = c // CELLS_PER_BLOCK
             h = 2.0 * sigmoid(s_h[t, c]) - 1.0
@@ -252,10 +259,12 @@ def train_block(theta, inputs, lengths, targets, count, lr, n_cols, linear, err_
 
 
 @njit(cache=True, error_model="numpy", fastmath=False, parallel=True)
-def train_runs(theta, inputs, lengths, targets, counts, lr, n_cols, linear, err_factor, full, errors):
-    """``train_block`` for R independent runs at once, parallel over runs (leading axis of every array)."""
+def train_runs(theta, inputs, lengths, targets, stream, counts, lr, n_cols, linear, err_factor, full, errors):
+    """``train_block`` for R independent runs at once, parallel over runs (leading axis of theta, stream,
+    counts, lr, errors); run r learns from block ``stream[r]`` of inputs, lengths, targets."""
     for r in prange(theta.shape[0]):
-        train_block(theta[r], inputs[r], lengths[r], targets[r], counts[r], lr[r], n_cols, linear, err_factor, full, errors[r])
+        k = stream[r]
+        train_block(theta[r], inputs[k], lengths[k], targets[k], counts[r], lr[r], n_cols, linear, err_factor, full, errors[r])
 
 
 @njit(cache=True, error_model="numpy", fastmath=False, parallel=True)

@@ -29,6 +29,8 @@ OUTPUTS = ("sigmoid", "linear")
 LOSSES = {"half": 1.0, "squared": 2.0}
 """E = (t - y)^2 / 2 (A.1 eq. 19's error signal, the default) or E = (t - y)^2 (A.1 eq. 16 as written)."""
 GRADIENTS = ("truncated", "full")
+DEVICES = ("cpu", "cuda")
+"""Where ``Lstm97.train_runs`` runs: the CPU cores (numba, parallel over runs) or a CUDA GPU (``gpu``)."""
 
 
 def _choice(key: str, value, allowed) -> None:
@@ -142,8 +144,15 @@ class Lstm97:
     """The 1997 network as a trainable model of the protocol: flat parameters, compiled kernels."""
 
     net: Net = Net()
-    engine_name = "lstm97 compiled (numba, float64)"
+    device: str = "cpu"
     gradients = GRADIENTS
+
+    def __post_init__(self):
+        _choice("engine", self.device, DEVICES)
+
+    @property
+    def engine_name(self) -> str:
+        return "lstm97 compiled (numba, float64)" + (", one run per CUDA thread" if self.device == "cuda" else "")
 
     @property
     def n_params(self) -> int:
@@ -163,10 +172,15 @@ class Lstm97:
     def unflatten(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         return unpack(theta)
 
-    def train_runs(self, theta, inputs, lengths, targets, counts, lr, errors, gradient: str, loss: str) -> None:
-        """Online SGD for R runs at once (leading axis), theta updated in place (``engine.train_runs``)."""
+    def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
+        """Online SGD for R runs at once (``engine.train_runs``, or ``gpu.train_runs`` on cuda), theta updated in place."""
         options = (self.net.n_cols, self.net.output == "linear", LOSSES[loss], gradient == "full")
-        engine.train_runs(theta, inputs, lengths, targets, counts, lr, *options, errors)
+        if self.device == "cuda":
+            from . import gpu
+
+            gpu.train_runs(theta, inputs, lengths, targets, stream, counts, lr, *options, errors)
+        else:
+            engine.train_runs(theta, inputs, lengths, targets, stream, counts, lr, *options, errors)
 
     def predict(self, theta: np.ndarray, inputs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.zeros(len(inputs))

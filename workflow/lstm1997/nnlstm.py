@@ -118,10 +118,12 @@ class NNLstm:
             start += size
         return out
 
-    def train_runs(self, theta, inputs, lengths, targets, counts, lr, errors, gradient: str, loss: str) -> None:
-        """Online SGD for R runs at once, theta (R, n_params) updated in place; exact BPTT only."""
+    def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
+        """Online SGD for R runs at once, theta (R, n_params) updated in place; run r learns from block
+        ``stream[r]`` of the data; exact BPTT only."""
         if gradient != "full":
             raise ValueError(f"gradient: nn.LSTM stacks train with the full gradient (BPTT) only, got {gradient!r}")
+        inputs, lengths, targets = inputs[stream], lengths[stream], targets[stream]
         if self.net.engine == "torch":
             from .torch_batched import train_runs
 

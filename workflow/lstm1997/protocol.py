@@ -22,6 +22,8 @@ from .lstm97 import GRADIENTS, LOSSES, Lstm97, _choice
 
 log = logging.getLogger(__name__)
 UNTIL = ("primary", "all")
+PROGRESS_RUNS = 16
+"""Above this many active runs, progress is one summary line instead of one line per run."""
 
 
 @dataclass(frozen=True)
@@ -132,37 +134,54 @@ def _finished(run: _Run, protocol: Protocol) -> bool:
     return run.rule.n >= protocol.budget or all(name in run.rule.met for name in _wanted(protocol))
 
 
-def _absorb(run: _Run, block, errors, theta0, model, protocol: Protocol) -> None:
-    """Feed one trained block's errors to the run's stopping rule, curve and snapshots.
+def _absorb(run: _Run, errors, protocol: Protocol) -> dict[str, int]:
+    """Feed one trained block's errors to the run's stopping rule and curve; the weights it needs.
 
-    A run whose wanted definitions are all met inside the block ends exactly there: its rule and
-    curve are cut back to that sequence and its weights replayed to it.
+    Returns {name: k}: each definition newly met, k sequences into the block (its snapshot), and
+    "end" where the run's wanted definitions are all met inside the block: the run ends exactly
+    there, its rule and curve cut back to that sequence, its weights to be replayed to it.
     """
     n_before, before = run.rule.n, copy.deepcopy(run.rule)
     measures = run.rule.update(errors)
-    met = run.rule.met
-    stop = max(met[name] for name in _wanted(protocol)) if all(name in met for name in _wanted(protocol)) else None
-    if stop is not None and stop < run.rule.n:
+    met, wanted, needs = run.rule.met, _wanted(protocol), {}
+    if all(name in met for name in wanted) and (stop := max(met[name] for name in wanted)) < run.rule.n:
         run.rule = before
         measures = run.rule.update(errors[: stop - n_before])
-        run.theta = _replay(theta0, block, stop - n_before, run.lr, model, protocol)
+        needs["end"] = stop - n_before
     _record_curve(run, measures, n_before, protocol.curve_every)
     run.latest = {k: v[-1] for k, v in measures.items()}
-    for name in set(run.rule.met) - set(before.met):
-        run.snapshots[name] = model.unflatten(_replay(theta0, block, run.rule.met[name] - n_before, run.lr, model, protocol))
+    return needs | {name: run.rule.met[name] - n_before for name in sorted(set(run.rule.met) - set(before.met))}
 
 
-def _replay(theta0: np.ndarray, block, k: int, lr: float, model, protocol: Protocol) -> np.ndarray:
-    """Weights after the first k sequences of ``block``, trained again from the block's start weights."""
-    theta = theta0.copy()[None]
-    data = [a[None] for a in (block.inputs, block.lengths, block.targets)]
-    model.train_runs(theta, *data, np.array([k]), np.array([lr]), np.zeros((1, k)), protocol.gradient, protocol.loss)
-    return theta[0]
+def _replay(runs: list[_Run], needs: list[dict[str, int]], theta0: np.ndarray, data, stream, model, protocol: Protocol) -> None:
+    """Weights after the first k sequences of a run's block, for every (run, name, k) of ``needs``, in one
+    batched ``model.train_runs`` call from the block's start weights: snapshots and cut-back ends."""
+    jobs = [(i, name, k) for i, need in enumerate(needs) for name, k in need.items()]
+    if not jobs:
+        return
+    rows, counts = np.array([i for i, _, _ in jobs]), np.array([k for _, _, k in jobs])
+    theta = theta0[rows].copy()
+    lr = np.array([runs[i].lr for i in rows])
+    model.train_runs(theta, *data, stream[rows], counts, lr, np.zeros((len(jobs), counts.max())), protocol.gradient, protocol.loss)
+    for (i, name, _), weights in zip(jobs, theta):
+        if name == "end":
+            runs[i].theta = weights
+        else:
+            runs[i].snapshots[name] = model.unflatten(weights)
 
 
 def _progress(T: int, runs: list[_Run], budget: int, started: float) -> None:
-    """One log line per active run: sequences, windowed error, correct of the window, ETA (to the budget at worst)."""
+    """Log lines per active run: sequences, windowed error, correct of the window, ETA (to the budget at
+    worst); one summary line where more than ``PROGRESS_RUNS`` runs are active (a sweep)."""
     elapsed = time.perf_counter() - started
+    if len(runs) > PROGRESS_RUNS:
+        n, mse = np.array([run.rule.n for run in runs]), np.array([run.latest["window_mse"] for run in runs])
+        log.info(
+            "T=%d: %s runs active, %s-%s/%s sequences | window mse median %.5f | %.0f seq/s in all | ETA <= %s",
+            T, f"{len(runs):,}", f"{n.min():,}", f"{n.max():,}", f"{budget:,}", np.median(mse), n.sum() / elapsed,
+            _clock((budget - n.min()) * elapsed / n.min()),
+        )
+        return
     for run in runs:
         n = run.rule.n
         rate = n / elapsed
@@ -203,18 +222,20 @@ def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: 
     runs = [_open(s, protocol) for s in starts]
     active, index = list(runs), 0
     while active:
-        seeds = dict.fromkeys(run.seed for run in active)
-        drawn = {seed: task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds}
-        blocks = [drawn[run.seed] for run in active]
+        seeds = list(dict.fromkeys(run.seed for run in active))
+        data = _stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
+        stream = np.array([seeds.index(run.seed) for run in active])
         counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
         theta0 = np.stack([run.theta for run in active])
         theta = theta0.copy()
         errors = np.zeros((len(active), task.BLOCK))
-        stacked = [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
-        model.train_runs(theta, *stacked, counts, np.array([run.lr for run in active]), errors, protocol.gradient, protocol.loss)
-        for i, (run, block) in enumerate(zip(active, blocks)):
+        model.train_runs(theta, *data, stream, counts, np.array([run.lr for run in active]), errors, protocol.gradient, protocol.loss)
+        needs = []
+        for i, run in enumerate(active):
             run.theta = theta[i]
-            _absorb(run, block, errors[i, : counts[i]], theta0[i], model, protocol)
+            needs.append(_absorb(run, errors[i, : counts[i]], protocol))
+        _replay(active, needs, theta0, data, stream, model, protocol)
+        for run in active:
             if _finished(run, protocol):
                 run.wall_time = time.perf_counter() - started
         if time.perf_counter() - last_log >= log_every:
@@ -226,6 +247,11 @@ def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: 
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
     return results
+
+
+def _stack(blocks: list[task.AddingData]) -> list[np.ndarray]:
+    """inputs, lengths, targets of blocks of one T, stacked on a new leading axis (the stream index)."""
+    return [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
 
 
 def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:

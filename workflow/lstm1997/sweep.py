@@ -14,44 +14,50 @@ import logging
 import numpy as np
 import pandas as pd
 
-from . import task
+from . import gpu, task
 from .lstm97 import Lstm97
 from .protocol import Start, train_from
 from .variants import resolve
 
 log = logging.getLogger(__name__)
 PAPER = {"bias1": -3.0, "bias2": -6.0, "lr": 0.5}
+CPU_GROUP = 64
+"""Runs trained together on the CPU engine: enough to keep every core busy, few enough to log often."""
 
 
 @dataclasses.dataclass(frozen=True)
 class Grid:
-    """base: the registry variant swept (a 1997 network); in_gate_bias: values for each block; lr: learning rates."""
+    """base: the registry variant swept (a 1997 network); in_gate_bias: values for each block; lr: learning
+    rates; engine: "cpu" (groups of ``CPU_GROUP`` runs over the cores) or "cuda" (every run at once on one GPU)."""
 
     base: str
     in_gate_bias: tuple[float, ...]
     lr: tuple[float, ...]
     trials: int
+    engine: str = "cpu"
 
     def cells(self) -> list[tuple[float, float, float]]:
         return list(itertools.product(self.in_gate_bias, self.in_gate_bias, self.lr))
 
 
-def run(grid: Grid, T: int, budget: int, threads: int | None = None, group: int = 64) -> pd.DataFrame:
+def run(grid: Grid, T: int, budget: int, threads: int | None = None) -> pd.DataFrame:
     """Train every (cell, trial) at T; one row per trial: the cell, the seed, sequences to success or NaN."""
     setting = resolve(grid.base, {})
     if not isinstance(setting.model, Lstm97):
         raise ValueError(f"sweep.base: must name a 1997-network variant, got {grid.base!r}")
-    net = setting.net
+    net, model = setting.net, Lstm97(setting.net, device=grid.engine)
+    if grid.engine == "cuda":
+        gpu.require()
     protocol = dataclasses.replace(setting.protocol, budget=budget, criteria=(setting.protocol.primary,), until="primary")
     keys, starts = [], []
     for (b1, b2, lr), trial in itertools.product(grid.cells(), range(grid.trials)):
         theta = Lstm97(dataclasses.replace(net, in_gate_bias=(b1, b2))).init(task.rng(trial, "init"))
         keys.append({"bias1": b1, "bias2": b2, "lr": lr, "trial": trial})
         starts.append(Start(trial, theta, lr))
-    results = []
+    results, group = [], CPU_GROUP if grid.engine == "cpu" else len(starts)
     for first in range(0, len(starts), group):
         log.info("sweep T=%d: runs %d-%d of %d", T, first, min(first + group, len(starts)) - 1, len(starts))
-        results += train_from(T, starts[first : first + group], Lstm97(net), protocol, threads)
+        results += train_from(T, starts[first : first + group], model, protocol, threads)
     rows = [k | {"T": T, "sequences": r.sequences, "success": r.success[protocol.primary]} for k, r in zip(keys, results)]
     return pd.DataFrame(rows).astype({"success": "float64"})
 

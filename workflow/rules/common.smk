@@ -127,7 +127,7 @@ def sweep_figures(ext="png"):
 
 def sweep_grid():
     """The sweep's grid as plain data (rule params); none without a sweep."""
-    return {k: SWEEP[k] for k in ("base", "in_gate_bias", "lr", "trials")} if SWEEP else {}
+    return {k: SWEEP[k] for k in ("base", "in_gate_bias", "lr", "trials", "engine")} if SWEEP else {}
 
 
 def figures(ext="png"):

@@ -11,6 +11,7 @@ rule sweep_train:
     resources:
         mem_mb=8000,
         runtime=600,
+        gpu=int(SWEEP["engine"] == "cuda") if SWEEP else 0,
     log:
         "results/logs/sweep/T{T}.log",
     conda:

@@ -1,0 +1,65 @@
+"""The cuda engine (one run per CUDA thread) against the CPU engine; on a machine without a GPU only the error."""
+
+import numpy as np
+import pytest
+
+from lstm1997 import engine, gpu, task
+from lstm1997.lstm97 import Lstm97, Net
+from lstm1997.protocol import Protocol, train
+
+needs_gpu = pytest.mark.skipif(not gpu.available(), reason="no CUDA GPU visible to numba: the cuda engine cannot run here")
+NETS = [Net(), Net(output="linear", connectivity="cells", out_gate_bias=(-2.0, -4.0)), Net(forget_gate=True)]
+
+
+def both_engines(net, gradient, runs, T, n, streams=2, err_factor=1.0):
+    """(cpu, cuda) weights and errors of ``runs`` runs learning from ``streams`` shared blocks, mixed lrs and counts."""
+    blocks = [task.generate(T, n, task.rng(k, "train", T, 0)) for k in range(streams)]
+    data = [np.stack([getattr(b, key) for b in blocks]) for key in ("inputs", "lengths", "targets")]
+    model = Lstm97(net)
+    theta = np.stack([model.init(task.rng(r, "init")) for r in range(runs)])
+    stream = np.arange(runs) % streams
+    counts = np.where(np.arange(runs) % 3 == 1, n // 2, n)
+    lr = np.where(np.arange(runs) % 2 == 0, 0.5, 1.0)
+    out = []
+    for train_runs in (engine.train_runs, gpu.train_runs):
+        trained, errors = theta.copy(), np.zeros((runs, n))
+        train_runs(trained, *data, stream, counts, lr, net.n_cols, net.output == "linear", err_factor, gradient == "full", errors)
+        out.append((trained, errors))
+    return out
+
+
+@needs_gpu
+@pytest.mark.parametrize("net", NETS, ids=["paper", "combined", "forget_gate"])
+@pytest.mark.parametrize("gradient", ["truncated", "full"])
+def test_cuda_engine_matches_the_cpu_engine_after_1000_sequences(net, gradient):
+    """The issue's bar: the same sequences, weights within 1e-9 after 1,000 sequences (float64)."""
+    (cpu, cpu_err), (dev, dev_err) = both_engines(net, gradient, runs=96, T=100, n=1000, err_factor=2.0)
+    assert np.abs(dev - cpu).max() < 1e-9
+    assert np.abs(dev_err - cpu_err).max() < 1e-9
+    assert np.all(dev_err[1, 500:] == 0.0)
+
+
+@needs_gpu
+def test_protocol_on_cuda_equals_the_cpu_protocol():
+    """Whole runs, stopping rule and batched replays included, meet their definitions at the same counts."""
+    protocol = Protocol(budget=30_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100)
+    cpu = train(10, [0, 1, 2], Lstm97(), protocol)
+    dev = train(10, [0, 1, 2], Lstm97(device="cuda"), protocol)
+    for a, b in zip(cpu, dev):
+        assert a.success == b.success and a.sequences == b.sequences
+        for key in a.final_weights:
+            np.testing.assert_allclose(b.final_weights[key], a.final_weights[key], rtol=0, atol=1e-9)
+
+
+@pytest.mark.skipif(gpu.available(), reason="a CUDA GPU is present")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    data = task.make_dataset(10, 2, seed=0)
+    model = Lstm97(device="cuda")
+    args = [a[None] for a in (data.inputs, data.lengths, data.targets)]
+    with pytest.raises(RuntimeError, match="^engine: 'cuda' needs a CUDA GPU visible to numba"):
+        model.train_runs(model.init(task.rng(0, "init"))[None], *args, np.array([0]), np.array([2]), np.array([0.5]), np.zeros((1, 2)), "truncated", "half")
+
+
+def test_unknown_engine_names_the_key():
+    with pytest.raises(ValueError, match=r"^engine: must be one of \['cpu', 'cuda'\], got 'tpu'"):
+        Lstm97(device="tpu")
