@@ -157,6 +157,13 @@ def test_every_shipped_config_plans_one_train_job_per_variant_T_and_trial(tmp_pa
     assert job_counts(result.stdout)["train"] == pairs * config["trials"]
 
 
+def test_a_cuda_sweep_asks_for_one_gpu_and_training_for_none(tmp_path):
+    (tmp_path / "gpu.yaml").write_text(TINY.replace("budget: {10: 1000}}", "budget: {10: 1000}, engine: cuda}"))
+    result = snakemake("--configfile", "gpu.yaml", "-n", cwd=tmp_path)
+    jobs = {block.split("\n")[0].strip(": "): block for block in result.stdout.split("\nrule ")[1:]}
+    assert "gpu=1" in jobs["sweep_train"] and "gpu=0" in jobs["train"]
+
+
 def test_a_given_config_replaces_the_paper_config(tmp_path):
     (tmp_path / "one.yaml").write_text("T: [10]\ntrials: 1\nbudget: {10: 100}\nvariants: {asker: {}}\n")
     result = snakemake("--configfile", "one.yaml", "-n", cwd=tmp_path)
@@ -174,8 +181,9 @@ def test_a_given_config_replaces_the_paper_config(tmp_path):
         ("T: [100]\ntrials: 1\nbudget: {100: 5}\nvariants: {x: {base: lstm1997, net: {output: tanh}}}\n", "variants.x.net.output: must be one of ['linear', 'sigmoid'], got 'tanh'"),
         ("T: [100]\ntrials: 1\nbudget: {100: 5}\nuntil: {100: sometimes}\nvariants: {lstm1997: {}}\n", "until.100: 'sometimes' is not one of ['all', 'primary']"),
         ("T: [100\ntrials: 1\n", "Config file is not valid JSON or YAML"),
+        (TINY.replace("budget: {10: 1000}}", "budget: {10: 1000}, engine: tpu}"), "sweep.engine: 'tpu' is not one of ['cpu', 'cuda']"),
     ],
-    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml"],
+    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml", "bad-engine"],
 )
 def test_bad_config_fails_before_any_job_with_the_key(tmp_path, config, message):
     (tmp_path / "bad.yaml").write_text(textwrap.dedent(config))
