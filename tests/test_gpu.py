@@ -56,10 +56,10 @@ def test_cuda_without_a_gpu_is_a_clear_error():
     data = task.make_dataset(10, 2, seed=0)
     model = Lstm97(device="cuda")
     args = [a[None] for a in (data.inputs, data.lengths, data.targets)]
-    with pytest.raises(RuntimeError, match="^engine: 'cuda' needs a CUDA GPU visible to numba"):
+    with pytest.raises(RuntimeError, match="^device: 'cuda' needs a CUDA GPU visible to numba"):
         model.train_runs(model.init(task.rng(0, "init"))[None], *args, np.array([0]), np.array([2]), np.array([0.5]), np.zeros((1, 2)), "truncated", "half")
 
 
-def test_unknown_engine_names_the_key():
-    with pytest.raises(ValueError, match=r"^engine: must be one of \['cpu', 'cuda'\], got 'tpu'"):
+def test_unknown_device_names_the_key():
+    with pytest.raises(ValueError, match=r"^device: must be one of \['cpu', 'cuda'\], got 'tpu'"):
         Lstm97(device="tpu")

@@ -45,5 +45,5 @@ def test_sweep_needs_a_1997_network():
 
 @pytest.mark.skipif(gpu.available(), reason="a CUDA GPU is present")
 def test_sweep_on_cuda_without_a_gpu_is_a_clear_error():
-    with pytest.raises(RuntimeError, match="^engine: 'cuda' needs a CUDA GPU"):
+    with pytest.raises(RuntimeError, match="^sweep.engine: 'cuda' needs a CUDA GPU"):
         sweep.run(sweep.Grid("lstm1997", (0.0,), (0.5,), trials=1, engine="cuda"), 10, budget=10)

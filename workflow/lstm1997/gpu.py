@@ -27,10 +27,10 @@ def available() -> bool:
     return cuda.is_available()
 
 
-def require() -> None:
-    """Raise a one-line error where the cuda engine cannot run."""
+def require(key: str = "device") -> None:
+    """Raise a one-line error, naming the option ``key`` that asked for cuda, where the cuda engine cannot run."""
     if not available():
-        raise RuntimeError("engine: 'cuda' needs a CUDA GPU visible to numba (numba.cuda.is_available() is False); use engine: cpu")
+        raise RuntimeError(f"{key}: 'cuda' needs a CUDA GPU visible to numba (numba.cuda.is_available() is False); allowed here: 'cpu'")
 
 
 @cuda.jit

@@ -148,7 +148,7 @@ class Lstm97:
     gradients = GRADIENTS
 
     def __post_init__(self):
-        _choice("engine", self.device, DEVICES)
+        _choice("device", self.device, DEVICES)
 
     @property
     def engine_name(self) -> str:

@@ -47,7 +47,7 @@ def run(grid: Grid, T: int, budget: int, threads: int | None = None) -> pd.DataF
         raise ValueError(f"sweep.base: must name a 1997-network variant, got {grid.base!r}")
     net, model = setting.net, Lstm97(setting.net, device=grid.engine)
     if grid.engine == "cuda":
-        gpu.require()
+        gpu.require("sweep.engine")
     protocol = dataclasses.replace(setting.protocol, budget=budget, criteria=(setting.protocol.primary,), until="primary")
     keys, starts = [], []
     for (b1, b2, lr), trial in itertools.product(grid.cells(), range(grid.trials)):
