@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +18,7 @@ from . import paper  # noqa: E402
 from .io import atomic  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="notebook")
+matplotlib.rcParams["svg.hashsalt"] = "lstm1997"  # SVG element ids from a fixed salt, not a random one
 
 
 def save(fig: plt.Figure, png: str, svg: str) -> None:
@@ -25,6 +27,17 @@ def save(fig: plt.Figure, png: str, svg: str) -> None:
         with atomic(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight", metadata=metadata)
     plt.close(fig)
+
+
+@contextmanager
+def fixed_jitter(seed: int = 0):
+    """seaborn's stripplot jitters with numpy's global generator: seed it for one figure, then restore it."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def per_T(frame: pd.DataFrame, width: float, height: float, sharey: bool = True):
@@ -76,7 +89,8 @@ def success_distribution(trials: pd.DataFrame, png: str, svg: str) -> None:
     data = trials.assign(sequences_to_success=trials[f"success_{primary}"].astype(float))
     fig, panels = per_T(data, 4.5, 4.2, sharey=False)
     for ax, T, part in panels:
-        sns.stripplot(data=part, x="label", y="sequences_to_success", hue="label", ax=ax, size=6, jitter=0.15, legend=False)
+        with fixed_jitter():
+            sns.stripplot(data=part, x="label", y="sequences_to_success", hue="label", ax=ax, size=6, jitter=0.15, legend=False)
         ref = paper.TABLE7.get(T)
         if ref:
             ax.axhline(ref["sequences"], color="black", ls=":", label=f"paper mean {ref['sequences']:,}")
