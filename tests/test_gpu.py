@@ -14,7 +14,7 @@ NETS = [Net(), Net(output="linear", connectivity="cells", out_gate_bias=(-2.0, -
 def both_engines(net, gradient, runs, T, n, streams=2, err_factor=1.0):
     """(cpu, cuda) weights and errors of ``runs`` runs learning from ``streams`` shared blocks, mixed lrs and counts."""
     blocks = [task.generate(T, n, task.rng(k, "train", T, 0)) for k in range(streams)]
-    data = [np.stack([getattr(b, key) for b in blocks]) for key in ("inputs", "lengths", "targets")]
+    data = task.stack(blocks)
     model = Lstm97(net)
     theta = np.stack([model.init(task.rng(r, "init")) for r in range(runs)])
     stream = np.arange(runs) % streams

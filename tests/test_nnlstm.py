@@ -62,7 +62,7 @@ def test_batched_training_equals_separate_nn_lstm_models(net, engine):
     model, R, B = NNLstm(net), 3, 4
     theta = np.stack([model.init(np.random.default_rng(r)) for r in range(R)])
     blocks = [task.make_dataset(20, B, seed=k) for k in range(2)]
-    stacked = [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
+    stacked = task.stack(blocks)
     stream, counts, lr = np.array([1, 0, 1]), np.array([B, 2, B]), np.array([0.5, 0.5, 0.1])
     trained, errors = theta.copy(), np.zeros((R, B))
     model.train_runs(trained, *stacked, stream, counts, lr, errors, "full", "squared")

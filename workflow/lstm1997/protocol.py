@@ -222,9 +222,9 @@ def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: 
     runs = [_open(s, protocol) for s in starts]
     active, index = list(runs), 0
     while active:
-        seeds = list(dict.fromkeys(run.seed for run in active))
-        data = _stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
-        stream = np.array([seeds.index(run.seed) for run in active])
+        seeds = {seed: k for k, seed in enumerate(dict.fromkeys(run.seed for run in active))}
+        data = task.stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
+        stream = np.array([seeds[run.seed] for run in active])
         counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
         theta0 = np.stack([run.theta for run in active])
         theta = theta0.copy()
@@ -247,11 +247,6 @@ def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: 
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
     return results
-
-
-def _stack(blocks: list[task.AddingData]) -> list[np.ndarray]:
-    """inputs, lengths, targets of blocks of one T, stacked on a new leading axis (the stream index)."""
-    return [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
 
 
 def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:

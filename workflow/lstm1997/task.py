@@ -136,6 +136,11 @@ def make_dataset(T: int, n: int, seed: int, marked_first_marker: float = 1.0) ->
     return concat(list(blocks), n)
 
 
+def stack(blocks: list[AddingData]) -> list[np.ndarray]:
+    """inputs, lengths, targets of blocks of one T, each stacked on a new leading axis (the engines' stream index)."""
+    return [np.stack([getattr(b, k) for b in blocks]) for k in ("inputs", "lengths", "targets")]
+
+
 def concat(blocks: list[AddingData], n: int | None = None) -> AddingData:
     """Join blocks of one T, keeping the first n sequences."""
     take = slice(0, n)
