@@ -3,10 +3,23 @@
 import numpy as np
 import pytest
 
-from lstm1997 import lstm97, task, torch_ref
+from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997.lstm97 import Net
 
-OPTIONS = [Net(), Net(output="linear"), Net(connectivity="cells"), Net(forget_gate=True, forget_gate_bias=(0.5, -0.5))]
+OPTIONS = [
+    Net(),
+    Net(output="linear"),
+    Net(connectivity="cells"),
+    Net(forget_gate=True, forget_gate_bias=(0.5, -0.5)),
+    Net(squash="table10"),
+    Net(initial_activation=0.5, connectivity="cells"),
+    Net(cell_bias=False, learned_biases=("in_gate",), output="linear"),
+]
+
+
+def option_id(net):
+    changed = {k: v for k, v in vars(net).items() if getattr(Net(), k) != v}
+    return ",".join(f"{k}={v}" for k, v in changed.items()) or "paper"
 
 
 def perturbed(net=Net(), seed=0, scale=0.5):
@@ -59,7 +72,16 @@ def test_init_options():
 
 @pytest.mark.parametrize(
     "kwargs, key",
-    [({"output": "tanh"}, "output"), ({"connectivity": "none"}, "connectivity"), ({"init_range": 0}, "init_range"), ({"in_gate_bias": (1.0,)}, "in_gate_bias")],
+    [
+        ({"output": "tanh"}, "output"),
+        ({"connectivity": "none"}, "connectivity"),
+        ({"init_range": 0}, "init_range"),
+        ({"in_gate_bias": (1.0,)}, "in_gate_bias"),
+        ({"learned_biases": ("cell", "forget")}, "learned_biases"),
+        ({"learned_biases": ("cell", "cell")}, "learned_biases"),
+        ({"squash": "tanh"}, "squash"),
+        ({"initial_activation": 1.5}, "initial_activation"),
+    ],
 )
 def test_bad_net_options_name_the_key(kwargs, key):
     with pytest.raises(ValueError, match=f"^{key}: "):
@@ -76,20 +98,20 @@ def test_pack_unpack_roundtrip_and_shape_check():
         lstm97.pack(w)
 
 
-@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}-{'forget' if n.forget_gate else '1997'}")
+@pytest.mark.parametrize("net", OPTIONS, ids=option_id)
 def test_forward_matches_torch(net):
     w, (x, _) = perturbed(net), sequence()
     y = torch_ref.forward(torch_ref.parameters(w), torch_ref.torch.as_tensor(x), net).detach()
     assert lstm97.forward(w, x, net) == pytest.approx(y.item(), rel=1e-13)
 
 
-@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}-{'forget' if n.forget_gate else '1997'}")
+@pytest.mark.parametrize("net", OPTIONS, ids=option_id)
 def test_full_gradient_matches_autograd(net):
     w, (x, target) = perturbed(net), sequence(T=30)
     assert_close(lstm97.full_gradient(w, x, target, net), torch_ref.gradient(w, x, target, net, truncate=False))
 
 
-@pytest.mark.parametrize("net", OPTIONS, ids=lambda n: f"{n.output}-{n.connectivity}-{'forget' if n.forget_gate else '1997'}")
+@pytest.mark.parametrize("net", OPTIONS, ids=option_id)
 def test_truncated_gradient_matches_detached_autograd(net):
     w, (x, target) = perturbed(net), sequence(T=30)
     assert_close(lstm97.truncated_gradient(w, x, target, net), torch_ref.gradient(w, x, target, net, truncate=True))
@@ -157,3 +179,37 @@ def test_cells_connectivity_leaves_absent_weights_untouched():
         g = lstm97.gradient(w, x, target, kind, net)
         assert np.all(g["cell"][:, 7:] == 0.0) and np.all(g["in_gate"][:, 7:] == 0.0) and np.all(g["out_gate"][:, 7:] == 0.0)
         assert np.any(g["cell"][:, 3:7] != 0.0)
+
+
+def test_weight_counts_of_the_bias_readings():
+    """Table 7 counts 93 weights; frozen biases are still weights, absent cell biases are not."""
+    assert Net(learned_biases=()).n_weights == 93
+    assert Net(cell_bias=False).n_weights == 89
+    assert Net(cell_bias=False, connectivity="cells").n_weights == 57
+
+
+def test_trainable_mask_marks_exactly_the_frozen_biases():
+    mask = lstm97.unpack(Net(learned_biases=("in_gate", "output")).trainable())
+    assert mask["cell"][:, 0].tolist() == [0.0] * 4 and mask["out_gate"][:, 0].tolist() == [0.0] * 2
+    assert mask["in_gate"][:, 0].tolist() == [1.0] * 2 and mask["output"][0, 0] == 1.0
+    assert all(np.all(m[:, 1:] == 1.0) for m in mask.values())
+    cells_only = lstm97.unpack(Net(connectivity="cells", cell_bias=False).trainable())
+    assert np.all(cells_only["cell"][:, 0] == 0.0) and np.all(cells_only["in_gate"][:, 7:] == 0.0)
+    assert lstm97.init_weights(Net(cell_bias=False), np.random.default_rng(0))["cell"][:, 0].tolist() == [0.0] * 4
+
+
+def test_squash_ranges_are_the_text_and_table10():
+    """g in [-2, 2], h in [-1, 1] (5.4, A.1), or the other way round (Table 10's caption)."""
+    assert lstm97.SQUASH == {"text": (2.0, 1.0), "table10": (1.0, 2.0)}
+    sig = np.array([0.0, 0.25, 1.0])
+    assert [engine.squash(v, 2.0) for v in sig] == [-2.0, -1.0, 2.0]
+    assert [engine.squash(v, 1.0) for v in sig] == [-1.0, -0.5, 1.0]
+    h = engine.squash(0.3, 2.0)
+    assert engine.h_slope(h, 2.0) == pytest.approx(2 * 2.0 * 0.3 * 0.7, rel=1e-14) == engine.squash_slope(0.3, 2.0)
+
+
+def test_initial_activation_only_changes_the_first_step():
+    """Starting every cell and gate output at 0.5 changes y(0), which enters z(1) only: the output differs."""
+    w, (x, _) = perturbed(), sequence()
+    assert lstm97.forward(w, x, Net(initial_activation=0.5)) != lstm97.forward(w, x)
+    assert lstm97.forward(w, x, Net(initial_activation=0.5, connectivity="cells")) != lstm97.forward(w, x, Net(connectivity="cells"))

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstm1997 import nnlstm, task
+from lstm1997 import nnlstm, stack, task
 from lstm1997 import nnlstm_kernels as kernels
-from lstm1997.nnlstm import NNLstm, Stack
+from lstm1997.nnlstm import NNLstm
+from lstm1997.stack import Stack
 
 STACKS = [Stack(), Stack(1, 4, init="paper"), Stack(1, 4, forget_gate=False, init="paper"), Stack(2, 3)]
 
@@ -80,8 +81,8 @@ def test_no_forget_gate_is_exactly_open_and_never_learns():
     model.train_runs(theta, data.inputs[None], data.lengths[None], data.targets[None], np.array([0]), np.array([50]), np.array([0.5]), np.zeros((1, 1000)), "full", "squared")
     w = model.unflatten(theta[0])
     assert np.all(w["weight_ih_l0"][4:8] == 0.0) and np.all(w["weight_hh_l0"][4:8] == 0.0)
-    assert np.all(w["bias_ih_l0"][4:8] == nnlstm.FORGET_OPEN) and np.all(w["bias_hh_l0"][4:8] == 0.0)
-    assert torch.sigmoid(torch.tensor(nnlstm.FORGET_OPEN, dtype=torch.float64)).item() == 1.0
+    assert np.all(w["bias_ih_l0"][4:8] == stack.FORGET_OPEN) and np.all(w["bias_hh_l0"][4:8] == 0.0)
+    assert torch.sigmoid(torch.tensor(stack.FORGET_OPEN, dtype=torch.float64)).item() == 1.0
 
 
 def test_initialisations():

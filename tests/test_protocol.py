@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm1997 import engine, lstm97, task, torch_ref
-from lstm1997.lstm97 import Net
+from lstm1997.lstm97 import Lstm97, Net
 from lstm1997.protocol import Protocol, evaluate, train
 
 # relaxed so that T = 10 succeeds within a few thousand sequences
@@ -24,7 +24,7 @@ def test_online_sgd_matches_autograd_updates(kind):
     w = lstm97.init_weights(Net(), task.rng(0, "init"))
     theta = lstm97.pack(w)
     errors = np.zeros(3)
-    engine.train_block(theta, data.inputs, data.lengths, data.targets, 3, 0.5, 11, False, 1.0, kind == "full", errors)
+    engine.train_block(theta, data.inputs, data.lengths, data.targets, 3, 0.5, Lstm97().options(kind), errors)
     for i in range(3):
         x = data.inputs[i, : data.lengths[i]]
         y = lstm97.forward(w, x)
@@ -130,3 +130,43 @@ def test_paper_defaults_train_bit_for_bit_as_pinned():
     result = train(100, [0], setting.model, Protocol(budget=1000))[0]
     digest = hashlib.sha256(lstm97.pack(result.weights["end"]).tobytes()).hexdigest()
     assert digest == "bd51eaaf4b37a5b3e0b976c1f8ffee873e14346523764df7b63eaf38228427ab"
+
+
+PINNED = {
+    "paper": (Net(), "061eb8863f6ea674", "786ebe6c52abeaff"),
+    "linear": (Net(output="linear"), "2ad9040ee5766e1d", "039eaebdfd8b8f85"),
+    "cells": (Net(connectivity="cells", out_gate_bias=(-2.0, -4.0)), "02e629df986e5039", "4c60380ca204ff68"),
+    "forget": (Net(forget_gate=True), "b90dd0a39ee3e362", "1cd480273b52bf6c"),
+    "random_gates": (Net(in_gate_bias=None, init_range=0.2), "a5f19a55b8167f8c", "e42ef85f40a63725"),
+}
+"""Digests of 4 runs' weights after 300 sequences (T = 30, E = (t - y)^2, mixed lrs and counts), truncated
+and full gradient, computed by the engine before its options became one value: the options' defaults
+(which biases learn, cell biases, squash ranges, starting activations) leave every published run's bytes."""
+
+
+@pytest.mark.parametrize("name", PINNED)
+def test_existing_networks_train_bit_for_bit_as_before_the_options(name):
+    net, *digests = PINNED[name]
+    data = task.stack([task.generate(30, 300, task.rng(k, "train", 30, 0)) for k in range(2)])
+    model = Lstm97(net)
+    theta0 = np.stack([model.init(task.rng(r, "init")) for r in range(4)])
+    for gradient, digest in zip(lstm97.GRADIENTS, digests):
+        theta = theta0.copy()
+        args = (np.array([0, 1, 0, 1]), np.array([300, 300, 150, 300]), np.array([0.5, 1.0, 0.5, 0.1]), np.zeros((4, 300)))
+        model.train_runs(theta, *data, *args, gradient, "squared")
+        assert hashlib.sha256(theta.tobytes()).hexdigest()[:16] == digest, gradient
+
+
+@pytest.mark.parametrize("kind", lstm97.GRADIENTS)
+@pytest.mark.parametrize(
+    "net, n_frozen",
+    [(Net(learned_biases=()), 9), (Net(learned_biases=("in_gate", "out_gate", "output"), output="linear"), 4), (Net(cell_bias=False), 4)],
+)
+def test_frozen_weights_do_not_move_in_1000_sequences(net, n_frozen, kind):
+    """Every bias the network freezes keeps its initial value exactly; every other weight moves."""
+    result = train(20, [0], Lstm97(net), Protocol(budget=1000, gradient=kind))[0]
+    start, end = (lstm97.pack(w) for w in (lstm97.init_weights(net, task.rng(0, "init")), result.weights["end"]))
+    frozen = net.trainable() == 0.0
+    assert frozen.sum() == n_frozen
+    assert np.array_equal(end[frozen], start[frozen])
+    assert np.all(end[~frozen] != start[~frozen])

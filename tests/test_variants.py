@@ -46,7 +46,7 @@ def test_changes_from_the_paper_defaults():
     "entry, message",
     [
         ({"base": "nope"}, "variants.x.base: unknown variant 'nope'; allowed: "),
-        ({"base": "lstm1997", "net": {"layers": 2}}, "variants.x.net: unknown key 'layers'; allowed: connectivity, forget_gate, forget_gate_bias, in_gate_bias"),
+        ({"base": "lstm1997", "net": {"layers": 2}}, "variants.x.net: unknown key 'layers'; allowed: cell_bias, connectivity, forget_gate, forget_gate_bias, in_gate_bias"),
         ({"base": "asker", "net": {"output": "linear"}}, "variants.x.net: unknown key 'output'; allowed: device, engine, forget_gate"),
         ({"base": "lstm1997", "protocol": {"budget": 5}}, "variants.x.protocol: unknown key 'budget'"),
         ({"base": "lstm1997", "protocol": {"until": "primary"}}, "variants.x.protocol: unknown key 'until'"),

@@ -25,9 +25,10 @@ import numpy as np
 import torch
 from numba import cuda
 
-from . import gpu, lstm97, nnlstm, task, torch_ref
+from . import gpu, learning, lstm97, nnlstm, task, torch_ref
 from .lstm97 import Net
-from .nnlstm import NNLstm, Stack
+from .nnlstm import NNLstm
+from .stack import Stack
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
 def cpu_tables(data: task.AddingData, seconds: float, cores: int) -> None:
     """Print the tables of the 1997 network and of the asker's stack."""
     rows = [torch_loop(data, seconds)]
-    rows += [compiled(data, seconds, gradient, 1, 1) for gradient in lstm97.GRADIENTS]
+    rows += [compiled(data, seconds, gradient, 1, 1) for gradient in learning.GRADIENTS]
     rows.append(compiled(data, seconds, "truncated", 2 * cores, cores))
     print(f"T = {data.T}, {cores} cores, numba {numba.__version__}, torch {torch.__version__}")
     print("\nThe 93-weight 1997 network:\n")

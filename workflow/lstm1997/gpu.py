@@ -15,11 +15,9 @@ import numpy as np
 from numba import cuda, float64
 
 from . import engine
-from .engine import N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, N_ROWS_MAX
+from .engine import HISTORY, N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, N_ROWS_MAX
 
 THREADS_PER_BLOCK = 64
-HISTORY = (N_COLS, N_HIDDEN, N_CELLS, N_CELLS, N_BLOCKS)
-"""Widths of full BPTT's per-step history: z, act, sg, s, yf (``engine.workspace``)."""
 
 
 def available() -> bool:
@@ -34,13 +32,14 @@ def require(key: str = "device") -> None:
 
 
 @cuda.jit
-def _train(Wh, Wo, inputs, lengths, targets, stream, counts, lr, n_cols, linear, err_factor, full, z_h, act_h, sg_h, s_h, yf_h, errors):
-    """Thread r: ``engine.train_block`` for run r on block ``stream[r]``."""
+def _train(Wh, Wo, inputs, lengths, targets, stream, counts, lr, opts, z_h, act_h, sg_h, s_h, yf_h, errors):
+    """Thread r: ``engine.train_block`` for run r on block ``stream[r]``; scratch in thread-local arrays,
+    slot by slot as ``engine.Workspace`` names them, full BPTT's history in global memory."""
     r = cuda.grid(1)
     if r >= Wh.shape[0]:
         return
-    h = r if full else 0
-    ws = (
+    h = r if opts.full else 0
+    ws = engine.Workspace(
         cuda.local.array(N_COLS, float64),
         cuda.local.array(N_ROWS_MAX, float64),
         cuda.local.array(N_CELLS, float64),
@@ -65,29 +64,26 @@ def _train(Wh, Wo, inputs, lengths, targets, stream, counts, lr, n_cols, linear,
     gWh = cuda.local.array((N_ROWS_MAX, N_COLS), float64)[: W.shape[0]]
     gWo = cuda.local.array(N_OUT, float64)
     for i in range(counts[r]):
-        if full:
-            err = engine.full_sequence(W, V, inputs[k, i], lengths[k, i], targets[k, i], n_cols, linear, err_factor, gWh, gWo, ws)
-        else:
-            err = engine.truncated_sequence(W, V, inputs[k, i], lengths[k, i], targets[k, i], n_cols, linear, err_factor, gWh, gWo, ws)
-        errors[r, i] = err
-        for a in range(W.shape[0]):
+        errors[r, i] = engine.sequence_gradient(W, V, inputs[k, i], lengths[k, i], targets[k, i], gWh, gWo, ws, opts)
+        for a in range(W.shape[0]):  # engine.sgd_step on the (Wh, Wo) views
             for b in range(N_COLS):
-                W[a, b] -= rate * gWh[a, b]
+                W[a, b] -= rate * (gWh[a, b] * opts.trainable[a * N_COLS + b])
         for b in range(N_OUT):
-            V[b] -= rate * gWo[b]
+            V[b] -= rate * (gWo[b] * opts.trainable[W.shape[0] * N_COLS + b])
 
 
-def train_runs(theta, inputs, lengths, targets, stream, counts, lr, n_cols, linear, err_factor, full, errors) -> None:
+def train_runs(theta, inputs, lengths, targets, stream, counts, lr, opts, errors) -> None:
     """``engine.train_runs`` on the GPU: the same arguments, theta and errors filled in place."""
     require()
     R, split = theta.shape[0], theta.shape[1] - N_OUT
     Wh = cuda.to_device(np.ascontiguousarray(theta[:, :split].reshape(R, -1, N_COLS)))
     Wo = cuda.to_device(np.ascontiguousarray(theta[:, split:]))
-    steps = inputs.shape[2] if full else 1
-    hist = tuple(cuda.device_array((R if full else 1, steps, width)) for width in HISTORY)
+    steps = inputs.shape[2] if opts.full else 1
+    hist = tuple(cuda.device_array((R if opts.full else 1, steps, width)) for width in HISTORY.values())
     d_errors = cuda.to_device(errors)  # entries past a run's count keep the caller's values, as on the CPU
     data = [cuda.to_device(np.ascontiguousarray(a)) for a in (inputs, lengths, targets, stream, counts, lr)]
-    _train[math.ceil(R / THREADS_PER_BLOCK), THREADS_PER_BLOCK](Wh, Wo, *data, n_cols, linear, err_factor, full, *hist, d_errors)
+    d_opts = opts._replace(trainable=cuda.to_device(opts.trainable))
+    _train[math.ceil(R / THREADS_PER_BLOCK), THREADS_PER_BLOCK](Wh, Wo, *data, d_opts, *hist, d_errors)
     theta[:, :split] = Wh.copy_to_host().reshape(R, split)
     theta[:, split:] = Wo.copy_to_host()
     errors[:] = d_errors.copy_to_host()

@@ -8,6 +8,9 @@ Weight layout (stable; compare against it): a dict of float64 arrays
 ``cell`` (4, 11), ``in_gate`` (2, 11), ``out_gate`` (2, 11), ``output`` (1, 5), and, for the
 forget-gate ablation only, ``forget_gate`` (2, 11).  Columns of the 11: ``COLUMNS``; of the
 output's 5: ``OUTPUT_COLUMNS``.  Cells 1-2 form block 1 (input gate 1, output gate 1), cells 3-4 block 2.
+
+A new option of the network is a field of ``Net``, its value in ``Lstm97.options`` and the kernel
+line that reads it (``engine.Options``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import engine
+from .checks import choice, subset
+from .learning import GRADIENTS, LOSSES
 
 COLUMNS = ("bias", "x_value", "x_marker", "y_c1", "y_c2", "y_c3", "y_c4", "y_in1", "y_in2", "y_out1", "y_out2")
 OUTPUT_COLUMNS = ("bias", "y_c1", "y_c2", "y_c3", "y_c4")
@@ -26,16 +31,13 @@ CONNECTIVITY = {"full": 11, "cells": 7}
 """Columns each hidden unit uses: all cells' and gates' previous outputs (5.4, "the hidden layer is
 fully connected"), or the cells' only; the weights of absent connections are held at 0."""
 OUTPUTS = ("sigmoid", "linear")
-LOSSES = {"half": 1.0, "squared": 2.0}
-"""E = (t - y)^2 / 2 (A.1 eq. 19's error signal, the default) or E = (t - y)^2 (A.1 eq. 16 as written)."""
-GRADIENTS = ("truncated", "full")
+UNIT_KINDS = ("cell", "in_gate", "out_gate", "output")
+"""The non-input units that carry a bias weight (5.4: "biasing all non-input units"), by layout name."""
+SQUASH = {"text": (2.0, 1.0), "table10": (1.0, 2.0)}
+"""(g range, h range): the text's g in [-2, 2], h in [-1, 1] (5.4, A.1), or Table 10's caption, which
+gives this experiment h in [-2, 2] and g in [-1, 1]."""
 DEVICES = ("cpu", "cuda")
 """Where ``Lstm97.train_runs`` runs: the CPU cores (numba, parallel over runs) or a CUDA GPU (``gpu``)."""
-
-
-def _choice(key: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"{key}: must be one of {sorted(allowed)}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,16 @@ class Net:
         gates, its activation scaling the state: s_c(t) = y_f s_c(t-1) + y_in g.
     forget_gate_bias: its initial biases per block, positive so that the gates start open (Gers et
         al. 2000 initialise them to positive values; +1.0 here, a choice).
+    learned_biases: the unit kinds (``UNIT_KINDS``) whose bias weights learn; the others keep their
+        initial values.  5.4 biases every non-input unit "thus artificially inducing internal state
+        drift" and initialises the bias weights like all others, but never says whether they then
+        learn.  Default: all of them learn, like every other weight.
+    cell_bias: whether the cell inputs have a bias weight at all (93 weights) or not (89): 5.4 adds
+        biases to make the task "even more difficult"; without them the cells' drift is gone.
+    squash: the ranges of g and h (``SQUASH``): "text" (5.4, A.1) or "table10" (its caption).
+    initial_activation: the outputs y(0) of every cell and gate before the first step; 5.4 resets
+        activations to 0; the authors' group's published LSTM simulator starts them at 0.5.  Cell
+        states start at 0 either way.
     """
 
     in_gate_bias: tuple[float, float] | None = (-3.0, -6.0)
@@ -62,10 +74,18 @@ class Net:
     connectivity: str = "full"
     forget_gate: bool = False
     forget_gate_bias: tuple[float, float] = (1.0, 1.0)
+    learned_biases: tuple[str, ...] = UNIT_KINDS
+    cell_bias: bool = True
+    squash: str = "text"
+    initial_activation: float = 0.0
 
     def __post_init__(self):
-        _choice("output", self.output, OUTPUTS)
-        _choice("connectivity", self.connectivity, CONNECTIVITY)
+        choice("output", self.output, OUTPUTS)
+        choice("connectivity", self.connectivity, CONNECTIVITY)
+        choice("squash", self.squash, SQUASH)
+        subset("learned_biases", self.learned_biases, UNIT_KINDS)
+        if not 0.0 <= self.initial_activation <= 1.0:
+            raise ValueError(f"initial_activation: must be in [0, 1] (a logistic unit's range), got {self.initial_activation!r}")
         if not self.init_range > 0:
             raise ValueError(f"init_range: must be > 0, got {self.init_range!r}")
         for key in ("in_gate_bias", "out_gate_bias", "forget_gate_bias"):
@@ -88,8 +108,27 @@ class Net:
 
     @property
     def n_weights(self) -> int:
-        """Trainable weights: 93 for the paper's network (Table 7)."""
-        return self.n_rows * self.n_cols + engine.N_OUT
+        """Weights of the network, frozen biases included: 93 for the paper's (Table 7), 89 without cell biases."""
+        return self.n_rows * self.n_cols + engine.N_OUT - (0 if self.cell_bias else engine.N_CELLS)
+
+    def trainable(self) -> np.ndarray:
+        """1.0 for every entry of the flat parameter vector that learns, 0.0 where a weight keeps its value:
+        absent connections, absent cell biases and the biases of kinds not in ``learned_biases``."""
+        mask = np.ones(self.n_params)
+        Wh, Wo = _views(mask)
+        Wh[:, self.n_cols :] = 0.0
+        for kind, rows in _BIAS_ROWS.items():
+            if kind not in self.learned_biases:
+                Wh[rows, 0] = 0.0
+        if "output" not in self.learned_biases:
+            Wo[0] = 0.0
+        if not self.cell_bias:
+            Wh[_BIAS_ROWS["cell"], 0] = 0.0
+        return mask
+
+
+_BIAS_ROWS = {"cell": slice(0, engine.IN_GATE), "in_gate": slice(engine.IN_GATE, engine.OUT_GATE), "out_gate": slice(engine.OUT_GATE, engine.FORGET)}
+"""Rows of ``Wh`` per unit kind (the output unit's bias is Wo[0])."""
 
 
 def init_weights(net: Net, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -103,6 +142,8 @@ def init_weights(net: Net, rng: np.random.Generator) -> dict[str, np.ndarray]:
         Wh[engine.OUT_GATE : engine.FORGET, 0] = net.out_gate_bias
     if net.forget_gate:
         Wh[engine.FORGET :, 0] = net.forget_gate_bias
+    if not net.cell_bias:
+        Wh[_BIAS_ROWS["cell"], 0] = 0.0
     return unpack(theta)
 
 
@@ -148,7 +189,7 @@ class Lstm97:
     gradients = GRADIENTS
 
     def __post_init__(self):
-        _choice("device", self.device, DEVICES)
+        choice("device", self.device, DEVICES)
 
     @property
     def engine_name(self) -> str:
@@ -172,19 +213,34 @@ class Lstm97:
     def unflatten(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         return unpack(theta)
 
+    def options(self, gradient: str = "truncated", loss: str = "half") -> engine.Options:
+        """The kernels' view of the network and the learning rule: every option as one value."""
+        choice("gradient", gradient, GRADIENTS)
+        choice("loss", loss, LOSSES)
+        g_range, h_range = SQUASH[self.net.squash]
+        return engine.Options(
+            n_cols=self.net.n_cols,
+            linear=self.net.output == "linear",
+            g_range=g_range,
+            h_range=h_range,
+            initial_activation=float(self.net.initial_activation),
+            err_factor=LOSSES[loss],
+            full=gradient == "full",
+            trainable=self.net.trainable(),
+        )
+
     def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
         """Online SGD for R runs at once (``engine.train_runs``, or ``gpu.train_runs`` on cuda), theta updated in place."""
-        options = (self.net.n_cols, self.net.output == "linear", LOSSES[loss], gradient == "full")
         if self.device == "cuda":
             from . import gpu
 
-            gpu.train_runs(theta, inputs, lengths, targets, stream, counts, lr, *options, errors)
+            gpu.train_runs(theta, inputs, lengths, targets, stream, counts, lr, self.options(gradient, loss), errors)
         else:
-            engine.train_runs(theta, inputs, lengths, targets, stream, counts, lr, *options, errors)
+            engine.train_runs(theta, inputs, lengths, targets, stream, counts, lr, self.options(gradient, loss), errors)
 
     def predict(self, theta: np.ndarray, inputs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.zeros(len(inputs))
-        engine.predict(theta, np.ascontiguousarray(inputs, dtype=np.float64), lengths, self.net.n_cols, self.net.output == "linear", out)
+        engine.predict(theta, np.ascontiguousarray(inputs, dtype=np.float64), lengths, self.options(), out)
         return out
 
 
@@ -202,13 +258,11 @@ def gradient(
     loss: str = "half",
 ) -> dict[str, np.ndarray]:
     """dE/dw for one sequence ``inputs`` (L, 2), error at its end only; ``kind`` "truncated" or "full"."""
-    _choice("gradient", kind, GRADIENTS)
-    _choice("loss", loss, LOSSES)
+    options = Lstm97(net).options(kind, loss)
     theta = pack(weights)
     grad = np.zeros_like(theta)
     x = np.ascontiguousarray(inputs, dtype=np.float64)
-    kernel = engine.truncated_sequence if kind == "truncated" else engine.full_sequence
-    kernel(*_views(theta), x, len(x), float(target), net.n_cols, net.output == "linear", LOSSES[loss], *_views(grad), engine.workspace(len(x)))
+    engine.sequence_gradient(*_views(theta), x, len(x), float(target), *_views(grad), engine.workspace(len(x)), options)
     return unpack(grad)
 
 

@@ -18,7 +18,9 @@ import numpy as np
 
 from . import task
 from .criteria import DEFINITIONS, MEASURES, StoppingRule
-from .lstm97 import GRADIENTS, LOSSES, Lstm97, _choice
+from .checks import choice
+from .learning import GRADIENTS, LOSSES
+from .lstm97 import Lstm97
 
 log = logging.getLogger(__name__)
 UNTIL = ("primary", "all")
@@ -33,7 +35,7 @@ class Protocol:
     lr: learning rate of the online SGD step (0.5).
     budget: sequences after which a run that has not met its definitions is declared failed.
     gradient: "truncated" (section 4, the paper's) or "full" (BPTT).
-    loss: "half" or "squared" (see ``lstm97.LOSSES``).
+    loss: "half" or "squared" (see ``learning.LOSSES``).
     window, error_threshold, correct_threshold: the stopping rule (2000, 0.01, 0.04).
     criteria: the definitions of "average training error" tracked (``criteria.DEFINITIONS``).
     primary: the definition that decides success and the final weights (default ``window_mse``).
@@ -57,12 +59,12 @@ class Protocol:
     marked_first_marker: float = 1.0
 
     def __post_init__(self):
-        _choice("gradient", self.gradient, GRADIENTS)
-        _choice("loss", self.loss, LOSSES)
-        _choice("until", self.until, UNTIL)
+        choice("gradient", self.gradient, GRADIENTS)
+        choice("loss", self.loss, LOSSES)
+        choice("until", self.until, UNTIL)
         for name in self.criteria:
-            _choice("criteria", name, DEFINITIONS)
-        _choice("primary", self.primary, self.criteria)
+            choice("criteria", name, DEFINITIONS)
+        choice("primary", self.primary, self.criteria)
         for key in ("budget", "window", "curve_every"):
             if not getattr(self, key) >= 1:
                 raise ValueError(f"{key}: must be a positive integer, got {getattr(self, key)!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .nnlstm import Stack
+from .stack import Stack
 
 
 def device(name: str) -> torch.device:

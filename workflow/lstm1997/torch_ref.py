@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .lstm97 import CONNECTIVITY, LOSSES, Net
+from .learning import LOSSES
+from .lstm97 import CONNECTIVITY, SQUASH, Net
 
 
 def parameters(weights: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
@@ -22,7 +23,8 @@ def forward(params: dict[str, torch.Tensor], inputs: torch.Tensor, net: Net = Ne
     """Output at the end of one sequence ``inputs`` (L, 2) (5.4, A.1)."""
     rows = [params["cell"], params["in_gate"], params["out_gate"]] + ([params["forget_gate"]] if net.forget_gate else [])
     W = torch.cat(rows)[:, : CONNECTIVITY[net.connectivity]]
-    prev = torch.zeros(8, dtype=torch.float64)
+    g_range, h_range = SQUASH[net.squash]
+    prev = torch.full((8,), net.initial_activation, dtype=torch.float64)
     s = torch.zeros(4, dtype=torch.float64)
     one = torch.ones(1, dtype=torch.float64)
     for x_t in inputs:
@@ -30,10 +32,10 @@ def forward(params: dict[str, torch.Tensor], inputs: torch.Tensor, net: Net = Ne
         z = torch.cat([one, x_t, recurrent])[: W.shape[1]]
         net_in = W @ z
         y_in, y_out = torch.sigmoid(net_in[4:6]), torch.sigmoid(net_in[6:8])
-        g = 4 * torch.sigmoid(net_in[:4]) - 2
+        g = g_range * (2 * torch.sigmoid(net_in[:4]) - 1)
         y_f = torch.sigmoid(net_in[8:10]).repeat_interleave(2) if net.forget_gate else 1.0
         s = y_f * s + y_in.repeat_interleave(2) * g
-        y_c = y_out.repeat_interleave(2) * (2 * torch.sigmoid(s) - 1)
+        y_c = y_out.repeat_interleave(2) * h_range * (2 * torch.sigmoid(s) - 1)
         prev = torch.cat([y_c, y_in, y_out])
     net_k = params["output"][0, 0] + params["output"][0, 1:] @ prev[:4]
     return net_k if net.output == "linear" else torch.sigmoid(net_k)

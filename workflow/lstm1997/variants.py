@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from .lstm97 import Lstm97, Net, _choice
-from .nnlstm import NNLstm, Stack
+from .checks import choice
+from .lstm97 import Lstm97, Net
+from .nnlstm import NNLstm
+from .stack import Stack
 from .protocol import Protocol
 
 MODELS = {"lstm97": Lstm97, "nnlstm": NNLstm}
@@ -155,7 +157,7 @@ def resolve(label: str, entry: dict | None) -> Setting:
     net = _override(variant.net, entry.get("net", {}), f"{where}.net", ())
     protocol = _override(Protocol(**variant.protocol), entry.get("protocol", {}), f"{where}.protocol", PER_T)
     setting = Setting(label, variant, net, protocol)
-    _choice(f"{where}.protocol.gradient", protocol.gradient, setting.model.gradients)
+    choice(f"{where}.protocol.gradient", protocol.gradient, setting.model.gradients)
     return setting
 
 
