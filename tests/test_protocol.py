@@ -170,3 +170,14 @@ def test_frozen_weights_do_not_move_in_1000_sequences(net, n_frozen, kind):
     assert frozen.sum() == n_frozen
     assert np.array_equal(end[frozen], start[frozen])
     assert np.all(end[~frozen] != start[~frozen])
+
+
+def test_both_network_kinds_are_models():
+    from lstm1997.nnlstm import NNLstm
+    from lstm1997.protocol import Model
+
+    members = [name for name in dir(Model) if not name.startswith("_")]
+    assert len(members) == 9
+    for model in (Lstm97(), NNLstm()):
+        assert isinstance(model, Model) and all(hasattr(model, name) for name in members)
+    assert not isinstance(object(), Model)

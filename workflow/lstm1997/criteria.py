@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import paper
+
 DEFINITIONS = ("window_mse", "cumulative_mse", "window_mae", "cumulative_mae")
 MEASURES = DEFINITIONS + ("correct_in_window", "asker_correct_in_window")
 ASKER_CORRECT = 0.2
@@ -29,9 +31,9 @@ class StoppingRule:
     """Feeds on blocks of errors (target - y), reports per-sequence measures and when each of ``definitions`` is first met."""
 
     definitions: tuple[str, ...] = DEFINITIONS
-    window: int = 2000
-    error_threshold: float = 0.01
-    correct_threshold: float = 0.04
+    window: int = paper.WINDOW
+    error_threshold: float = paper.ERROR_THRESHOLD
+    correct_threshold: float = paper.CORRECT
     n: int = 0
     sums: dict[str, float] = field(default_factory=lambda: {"mse": 0.0, "mae": 0.0})
     tail: np.ndarray = field(default_factory=lambda: np.zeros(0))

@@ -12,9 +12,13 @@ TABLE7 = {
 RANGES = {1000: (370_000, 2_020_000)}
 """Table 7's caption: for T = 1000 the count "varies between 370,000 and 2,020,000"."""
 
+LR = 0.5
+"""5.4: the learning rate of online learning."""
+WINDOW = 2000
+ERROR_THRESHOLD = 0.01
+"""5.4: "Training is stopped once the average training error is below 0.01, and the 2000 most recent
+sequences were processed correctly"."""
 CORRECT = 0.04
 """5.4: a sequence is processed correctly when the absolute error at its end is below 0.04."""
-TEST_SEQUENCES = 2560
-TRIALS = 10
 MAX_WRONG = 3
 """5.4: "there were never more than 3 incorrectly processed sequences" of the test set."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import logging
 import time
+import typing
 from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 
-from . import task
+from . import paper, task
 from .criteria import DEFINITIONS, MEASURES, StoppingRule
 from .checks import choice
 from .learning import GRADIENTS, LOSSES
@@ -26,6 +27,39 @@ log = logging.getLogger(__name__)
 UNTIL = ("primary", "all")
 PROGRESS_RUNS = 16
 """Above this many active runs, progress is one summary line instead of one line per run."""
+
+
+@typing.runtime_checkable
+class Model(typing.Protocol):
+    """What ``train`` and ``evaluate`` need of a network: ``lstm97.Lstm97`` and ``nnlstm.NNLstm`` are two."""
+
+    gradients: tuple[str, ...]
+    """The gradients (``learning.GRADIENTS``) it trains with."""
+
+    @property
+    def engine_name(self) -> str: ...
+
+    @property
+    def n_params(self) -> int:
+        """Length of the flat parameter vector."""
+
+    @property
+    def n_weights(self) -> int:
+        """Weights as the paper counts them (93 for the 1997 network)."""
+
+    def init(self, rng: np.random.Generator) -> np.ndarray:
+        """Initial flat parameters drawn from ``rng``."""
+
+    def flatten(self, weights: dict[str, np.ndarray]) -> np.ndarray: ...
+
+    def unflatten(self, theta: np.ndarray) -> dict[str, np.ndarray]: ...
+
+    def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
+        """Online SGD of R runs at once: run r takes counts[r] sequences of block stream[r], theta[r] and
+        errors[r] (target - y before each update) written in place."""
+
+    def predict(self, theta: np.ndarray, inputs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The output at the end of each sequence."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +79,13 @@ class Protocol:
     marked_first_marker: marker of a marked first pair in the training stream (``task.generate``).
     """
 
-    lr: float = 0.5
+    lr: float = paper.LR
     budget: int = 1_000_000
     gradient: str = "truncated"
     loss: str = "half"
-    window: int = 2000
-    error_threshold: float = 0.01
-    correct_threshold: float = 0.04
+    window: int = paper.WINDOW
+    error_threshold: float = paper.ERROR_THRESHOLD
+    correct_threshold: float = paper.CORRECT
     criteria: tuple[str, ...] = ("window_mse", "cumulative_mse")
     primary: str = "window_mse"
     until: str = "all"
@@ -112,7 +146,7 @@ class _Run:
     wall_time: float = 0.0
 
 
-def start(seed: int, model, protocol: Protocol) -> Start:
+def start(seed: int, model: Model, protocol: Protocol) -> Start:
     """The default start of a run: ``model``'s initialisation drawn from the seed, the protocol's learning rate."""
     return Start(seed, model.init(task.rng(seed, "init")), protocol.lr)
 
@@ -202,7 +236,7 @@ def _clock(seconds: float) -> str:
 def train(
     T: int,
     seeds: list[int],
-    model=Lstm97(),
+    model: Model = Lstm97(),
     protocol: Protocol = Protocol(),
     threads: int | None = None,
     log_every: float = 10.0,
@@ -214,7 +248,7 @@ def train(
     return train_from(T, [start(seed, model, protocol) for seed in seeds], model, protocol, threads, log_every)
 
 
-def train_from(T: int, starts: list[Start], model, protocol: Protocol, threads: int | None = None, log_every: float = 10.0) -> list[RunResult]:
+def train_from(T: int, starts: list[Start], model: Model, protocol: Protocol, threads: int | None = None, log_every: float = 10.0) -> list[RunResult]:
     """Train runs from given starts (initial weights and learning rate each) at once, e.g. the cells of a sweep."""
     T = task.check_T(T)
     if threads:
@@ -275,13 +309,13 @@ class Evaluation:
     errors: np.ndarray
 
 
-def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, model=Lstm97(), correct_threshold: float = 0.04) -> Evaluation:
+def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, model: Model = Lstm97(), correct_threshold: float = paper.CORRECT) -> Evaluation:
     """Number wrong (absolute error >= ``correct_threshold``) out of ``data`` and the test mean squared error."""
     errors = data.targets - model.predict(model.flatten(weights), data.inputs, data.lengths)
     return Evaluation(int(np.sum(np.abs(errors) >= correct_threshold)), len(data), float(np.mean(errors**2)), errors)
 
 
-def warm_up(model=Lstm97()) -> None:
+def warm_up(model: Model = Lstm97()) -> None:
     """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``."""
     for gradient in GRADIENTS:
         result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
