@@ -181,3 +181,12 @@ def test_both_network_kinds_are_models():
     for model in (Lstm97(), NNLstm()):
         assert isinstance(model, Model) and all(hasattr(model, name) for name in members)
     assert not isinstance(object(), Model)
+
+
+def test_snapshots_every_n_sequences_are_the_weights_of_a_run_stopped_there():
+    result = train(10, [0], protocol=Protocol(budget=4500, snapshot_every=2000))[0]
+    assert [k for k in result.weights if k.startswith("after_")] == ["after_2000", "after_4000"]
+    stopped = train(10, [0], protocol=Protocol(budget=4000))[0]
+    assert weights_equal(result.weights["after_4000"], stopped.weights["end"])
+    with pytest.raises(ValueError, match="^snapshot_every: must be 0 or a positive multiple of 1000, got 1500"):
+        Protocol(snapshot_every=1500)

@@ -76,6 +76,8 @@ class Protocol:
     until: "all" trains until every tracked definition is met (or the budget), "primary" stops at
         the primary's; the primary's count and weights are the same either way.
     curve_every: a learning-curve row every this many sequences.
+    snapshot_every: keep the weights every this many sequences (a multiple of ``task.BLOCK``), as
+        ``weights["after_<n>"]``, to see which weights move over the plateau; 0 keeps none.
     marked_first_marker: marker of a marked first pair in the training stream (``task.generate``).
     """
 
@@ -90,6 +92,7 @@ class Protocol:
     primary: str = "window_mse"
     until: str = "all"
     curve_every: int = 1000
+    snapshot_every: int = 0
     marked_first_marker: float = 1.0
 
     def __post_init__(self):
@@ -102,6 +105,8 @@ class Protocol:
         for key in ("budget", "window", "curve_every"):
             if not getattr(self, key) >= 1:
                 raise ValueError(f"{key}: must be a positive integer, got {getattr(self, key)!r}")
+        if self.snapshot_every % task.BLOCK or self.snapshot_every < 0:
+            raise ValueError(f"snapshot_every: must be 0 or a positive multiple of {task.BLOCK}, got {self.snapshot_every!r}")
         if not self.lr > 0:
             raise ValueError(f"lr: must be > 0, got {self.lr!r}")
 
@@ -272,6 +277,8 @@ def train_from(T: int, starts: list[Start], model: Model, protocol: Protocol, th
             needs.append(_absorb(run, errors[i, : counts[i]], protocol))
         _replay(active, needs, theta0, data, stream, model, protocol)
         for run in active:
+            if protocol.snapshot_every and run.rule.n % protocol.snapshot_every == 0:
+                run.snapshots[f"after_{run.rule.n}"] = model.unflatten(run.theta)
             if _finished(run, protocol):
                 run.wall_time = time.perf_counter() - started
         if time.perf_counter() - last_log >= log_every:
