@@ -81,6 +81,12 @@ def test_init_options():
         ({"learned_biases": ("cell", "cell")}, "learned_biases"),
         ({"squash": "tanh"}, "squash"),
         ({"initial_activation": 1.5}, "initial_activation"),
+        ({"initial_activation": True}, "initial_activation"),
+        ({"cell_bias": "no"}, "cell_bias"),
+        ({"forget_gate": "no"}, "forget_gate"),
+        ({"in_gate_bias": ("a", "b")}, "in_gate_bias"),
+        ({"in_gate_bias": -3}, "in_gate_bias"),
+        ({"init_range": float("nan")}, "init_range"),
     ],
 )
 def test_bad_net_options_name_the_key(kwargs, key):
@@ -96,6 +102,10 @@ def test_pack_unpack_roundtrip_and_shape_check():
     w["cell"] = w["cell"][:, :10]
     with pytest.raises(ValueError, match=r"weights\['cell'\]: must have shape \(4, 11\)"):
         lstm97.pack(w)
+    with pytest.raises(ValueError, match=r"^weights: missing 'out_gate'; the layout is \['cell', 'in_gate', 'out_gate', 'output'\]"):
+        lstm97.pack({k: v for k, v in w.items() if k != "out_gate"})
+    with pytest.raises(ValueError, match="^weights: must be a dict of the layout"):
+        lstm97.pack(theta)
 
 
 @pytest.mark.parametrize("net", OPTIONS, ids=option_id)

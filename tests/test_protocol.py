@@ -1,6 +1,7 @@
 """Online training (5.4): SGD against autograd, determinism, batching, snapshots at the stopping point, testing."""
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -190,3 +191,38 @@ def test_snapshots_every_n_sequences_are_the_weights_of_a_run_stopped_there():
     assert weights_equal(result.weights["after_4000"], stopped.weights["end"])
     with pytest.raises(ValueError, match="^snapshot_every: must be 0 or a positive multiple of 1000, got 1500"):
         Protocol(snapshot_every=1500)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"lr": float("inf")}, "lr: must be a finite number > 0, got inf"),
+        ({"lr": True}, "lr: must be a finite number > 0, got True"),
+        ({"lr": "0.5"}, "lr: must be a finite number > 0, got '0.5'"),
+        ({"budget": 2.5}, "budget: must be an integer >= 1, got 2.5"),
+        ({"window": 2.5}, "window: must be an integer >= 1, got 2.5"),
+        ({"error_threshold": -1}, "error_threshold: must be a finite number > 0, got -1"),
+        ({"error_threshold": float("nan")}, "error_threshold: must be a finite number > 0, got nan"),
+        ({"correct_threshold": "x"}, "correct_threshold: must be a finite number > 0, got 'x'"),
+        ({"marked_first_marker": 0.5}, "marked_first_marker: must be one of [-1.0, 1.0], got 0.5"),
+        ({"marked_first_marker": True}, "marked_first_marker: must be one of [-1.0, 1.0], got True"),
+        ({"criteria": "window_mse"}, "criteria: must be a non-empty list of"),
+    ],
+)
+def test_bad_protocol_values_name_the_key(kwargs, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        Protocol(**kwargs)
+
+
+def test_a_diverging_run_stops_as_failed_and_tests_all_wrong():
+    """lr 1000 with a linear output: the weights overflow; the run stops in that block, failed, with the count."""
+    model = Lstm97(Net(output="linear"))
+    result = train(10, [0], model, Protocol(lr=1000.0, budget=50_000))[0]
+    assert result.diverged is not None and 0 < result.diverged <= result.sequences == task.BLOCK
+    assert result.success == {"window_mse": None, "cumulative_mse": None}
+    data = task.make_dataset(10, 50, seed=1)
+    evaluation = evaluate(result.weights["end"], data, model)
+    assert evaluation.wrong == 50 and evaluation.mse is None
+    nan_weights = {k: np.full_like(v, np.nan) for k, v in result.weights["end"].items()}
+    assert evaluate(nan_weights, data, model).wrong == 50
+    assert train(10, [0], model, Protocol(budget=2000))[0].diverged is None

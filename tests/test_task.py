@@ -1,6 +1,7 @@
 """The adding problem's generator against the paper's specification (5.4) on >= 100,000 sequences."""
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -131,3 +132,19 @@ def test_save_load_roundtrip(tmp_path):
     for k in ("inputs", "lengths", "targets"):
         assert np.array_equal(getattr(d, k), getattr(e, k))
     assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"seed": -1}, "seed: must be an integer >= 0, got -1"),
+        ({"seed": None}, "seed: must be an integer >= 0, got None"),
+        ({"n": 2.5}, "n: must be an integer >= 1, got 2.5"),
+        ({"n": "5"}, "n: must be an integer >= 1, got '5'"),
+        ({"n": 0}, "n: must be an integer >= 1, got 0"),
+        ({"T": 10**7}, "T: a block of 1000 sequences at T=10000000 needs 409.8 GiB;"),
+    ],
+)
+def test_bad_dataset_arguments_name_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        task.make_dataset(**({"T": 10, "n": 5, "seed": 0} | kwargs))

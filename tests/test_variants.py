@@ -50,7 +50,7 @@ def test_changes_from_the_paper_defaults():
         ({"base": "asker", "net": {"output": "linear"}}, "variants.x.net: unknown key 'output'; allowed: device, engine, forget_gate"),
         ({"base": "lstm1997", "protocol": {"budget": 5}}, "variants.x.protocol: unknown key 'budget'"),
         ({"base": "lstm1997", "protocol": {"until": "primary"}}, "variants.x.protocol: unknown key 'until'"),
-        ({"base": "lstm1997", "protocol": {"lr": 0}}, "variants.x.protocol.lr: must be > 0, got 0"),
+        ({"base": "lstm1997", "protocol": {"lr": 0}}, "variants.x.protocol.lr: must be a finite number > 0, got 0"),
         ({"bsae": "lstm1997"}, "variants.x: unknown key 'bsae'; allowed: base, net, protocol"),
         ({"base": "asker", "protocol": {"gradient": "truncated"}}, "variants.x.protocol.gradient: must be one of ['full'], got 'truncated'"),
     ],

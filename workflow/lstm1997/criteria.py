@@ -52,7 +52,8 @@ class StoppingRule:
         full = counts >= self.window
         measures = {}
         for name, measure in (("mse", np.square), ("mae", np.abs)):
-            values = measure(joined)
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's errors: inf and nan measures
+                values = measure(joined)
             run = np.concatenate([[0.0], np.cumsum(values)])
             measures[f"window_{name}"] = (run[ends] - run[starts]) / (ends - starts)
             cumulative = self.sums[name] + np.cumsum(values[len(self.tail) :])

@@ -15,12 +15,14 @@ line that reads it (``engine.Options``).
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import engine
-from .checks import choice, subset
+from .checks import choice, flag, positive, subset
 from .learning import GRADIENTS, LOSSES
 
 COLUMNS = ("bias", "x_value", "x_marker", "y_c1", "y_c2", "y_c3", "y_c4", "y_in1", "y_in2", "y_out1", "y_out2")
@@ -84,14 +86,15 @@ class Net:
         choice("connectivity", self.connectivity, CONNECTIVITY)
         choice("squash", self.squash, SQUASH)
         subset("learned_biases", self.learned_biases, UNIT_KINDS)
-        if not 0.0 <= self.initial_activation <= 1.0:
-            raise ValueError(f"initial_activation: must be in [0, 1] (a logistic unit's range), got {self.initial_activation!r}")
-        if not self.init_range > 0:
-            raise ValueError(f"init_range: must be > 0, got {self.init_range!r}")
+        positive("init_range", self.init_range)
+        flag("forget_gate", self.forget_gate)
+        flag("cell_bias", self.cell_bias)
         for key in ("in_gate_bias", "out_gate_bias", "forget_gate_bias"):
             value = getattr(self, key)
-            if value is not None and len(value) != 2:
-                raise ValueError(f"{key}: must give one value per block (2), got {value!r}")
+            if value is not None and not (isinstance(value, tuple) and len(value) == engine.N_BLOCKS and all(_real(v) for v in value)):
+                raise ValueError(f"{key}: must give one number per block (2), got {value!r}")
+        if not (_real(self.initial_activation) and 0.0 <= self.initial_activation <= 1.0):
+            raise ValueError(f"initial_activation: must be a number in [0, 1] (a logistic unit's range), got {self.initial_activation!r}")
 
     @property
     def n_cols(self) -> int:
@@ -125,6 +128,10 @@ class Net:
         if not self.cell_bias:
             Wh[_BIAS_ROWS["cell"], 0] = 0.0
         return mask
+
+
+def _real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 _BIAS_ROWS = {"cell": slice(0, engine.IN_GATE), "in_gate": slice(engine.IN_GATE, engine.OUT_GATE), "out_gate": slice(engine.OUT_GATE, engine.FORGET)}
@@ -161,7 +168,11 @@ def _order(weights: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
 
 def pack(weights: dict[str, np.ndarray]) -> np.ndarray:
     """Layout dict -> the engine's flat float64 vector (a fresh copy): Wh row by row, then Wo (5,)."""
+    if not isinstance(weights, dict):
+        raise ValueError(f"weights: must be a dict of the layout {list(SHAPES)}, got {type(weights).__name__}")
     order = _order(weights)
+    if missing := [name for name in order if name not in weights]:
+        raise ValueError(f"weights: missing {missing[0]!r}; the layout is {list(order)}")
     for name, shape in order.items():
         if np.shape(weights[name]) != shape:
             raise ValueError(f"weights[{name!r}]: must have shape {shape}, got {np.shape(weights[name])}")

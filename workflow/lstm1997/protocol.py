@@ -19,7 +19,7 @@ import numpy as np
 
 from . import paper, task
 from .criteria import DEFINITIONS, MEASURES, StoppingRule
-from .checks import choice
+from .checks import choice, integer, positive
 from .learning import GRADIENTS, LOSSES
 from .lstm97 import Lstm97
 
@@ -99,21 +99,24 @@ class Protocol:
         choice("gradient", self.gradient, GRADIENTS)
         choice("loss", self.loss, LOSSES)
         choice("until", self.until, UNTIL)
+        if not isinstance(self.criteria, tuple) or not self.criteria:
+            raise ValueError(f"criteria: must be a non-empty list of {list(DEFINITIONS)}, got {self.criteria!r}")
         for name in self.criteria:
             choice("criteria", name, DEFINITIONS)
         choice("primary", self.primary, self.criteria)
         for key in ("budget", "window", "curve_every"):
-            if not getattr(self, key) >= 1:
-                raise ValueError(f"{key}: must be a positive integer, got {getattr(self, key)!r}")
-        if self.snapshot_every % task.BLOCK or self.snapshot_every < 0:
+            integer(key, getattr(self, key), 1)
+        if integer("snapshot_every", self.snapshot_every, 0) % task.BLOCK:
             raise ValueError(f"snapshot_every: must be 0 or a positive multiple of {task.BLOCK}, got {self.snapshot_every!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr: must be > 0, got {self.lr!r}")
+        for key in ("lr", "error_threshold", "correct_threshold"):
+            positive(key, getattr(self, key))
+        choice("marked_first_marker", self.marked_first_marker, task.MARKED_FIRST_PAIR_MARKERS)
 
 
 @dataclass
 class RunResult:
-    """One trial: when each definition was met (sequence count, or None), its weights, the learning curve."""
+    """One trial: when each definition was met (sequence count, or None), its weights, the learning curve;
+    ``diverged``: the sequence count after which its weights stopped being finite (the run then stopped), or None."""
 
     seed: int
     T: int
@@ -123,6 +126,7 @@ class RunResult:
     weights: dict[str, dict[str, np.ndarray]]
     curve: dict[str, np.ndarray]
     wall_time: float
+    diverged: int | None = None
 
     @property
     def final_weights(self) -> dict[str, np.ndarray]:
@@ -149,6 +153,7 @@ class _Run:
     snapshots: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     latest: dict[str, float] = field(default_factory=dict)
     wall_time: float = 0.0
+    diverged: int | None = None
 
 
 def start(seed: int, model: Model, protocol: Protocol) -> Start:
@@ -172,7 +177,17 @@ def _wanted(protocol: Protocol) -> tuple[str, ...]:
 
 
 def _finished(run: _Run, protocol: Protocol) -> bool:
-    return run.rule.n >= protocol.budget or all(name in run.rule.met for name in _wanted(protocol))
+    return run.diverged is not None or run.rule.n >= protocol.budget or all(name in run.rule.met for name in _wanted(protocol))
+
+
+def _check_finite(run: _Run, errors: np.ndarray) -> None:
+    """Stop a run whose weights are no longer finite: diverged after the sequence count where its outputs
+    stopped being finite (or after the block, if only the last update broke them)."""
+    if np.all(np.isfinite(run.theta)):
+        return
+    bad = np.flatnonzero(~np.isfinite(errors))
+    run.diverged = run.rule.n - len(errors) + (int(bad[0]) if len(bad) else len(errors))
+    log.warning("seed=%d: weights not finite after %s sequences: the run diverged and stops as failed", run.seed, f"{run.diverged:,}")
 
 
 def _absorb(run: _Run, errors, protocol: Protocol) -> dict[str, int]:
@@ -275,6 +290,7 @@ def train_from(T: int, starts: list[Start], model: Model, protocol: Protocol, th
         for i, run in enumerate(active):
             run.theta = theta[i]
             needs.append(_absorb(run, errors[i, : counts[i]], protocol))
+            _check_finite(run, errors[i, : counts[i]])
         _replay(active, needs, theta0, data, stream, model, protocol)
         for run in active:
             if protocol.snapshot_every and run.rule.n % protocol.snapshot_every == 0:
@@ -303,23 +319,26 @@ def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:
         weights={"end": model.unflatten(run.theta), **run.snapshots},
         curve=curve,
         wall_time=run.wall_time,
+        diverged=run.diverged,
     )
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Test result (5.4): sequences with absolute error >= 0.04 are wrong; mse of target - y."""
+    """Test result (5.4): sequences not within 0.04 of the target are wrong, a non-finite output among them;
+    mse of target - y, None where an output is not finite."""
 
     wrong: int
     n: int
-    mse: float
+    mse: float | None
     errors: np.ndarray
 
 
 def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, model: Model = Lstm97(), correct_threshold: float = paper.CORRECT) -> Evaluation:
     """Number wrong (absolute error >= ``correct_threshold``) out of ``data`` and the test mean squared error."""
     errors = data.targets - model.predict(model.flatten(weights), data.inputs, data.lengths)
-    return Evaluation(int(np.sum(np.abs(errors) >= correct_threshold)), len(data), float(np.mean(errors**2)), errors)
+    mse = float(np.mean(errors**2)) if np.all(np.isfinite(errors)) else None
+    return Evaluation(int(np.sum(~(np.abs(errors) < correct_threshold))), len(data), mse, errors)
 
 
 def warm_up(model: Model = Lstm97()) -> None:

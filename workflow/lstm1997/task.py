@@ -14,12 +14,14 @@ asks for at a time.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .checks import integer
 from .io import write_npz
 
 FIRST_MARK_RANGE = 10
@@ -27,6 +29,8 @@ FIRST_MARK_RANGE = 10
 
 BLOCK = 1000
 """Sequences per generator block: block k of a stream holds sequences k*BLOCK .. k*BLOCK + BLOCK - 1."""
+BLOCK_COPIES = 5
+"""float64 arrays of a block's shape alive at once while it is drawn (values, markers, inputs, copies)."""
 
 SEED_SPACES = {"train": 0, "test": 1, "init": 2}
 """Disjoint seed spaces of one seed: training stream, test sets, weight initialisation; a training
@@ -113,6 +117,7 @@ def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: floa
 
 def rng(seed: int, purpose: str, *key: int) -> np.random.Generator:
     """Philox generator for ``seed`` in the seed space of ``purpose`` (``SEED_SPACES``), refined by ``key``."""
+    integer("seed", seed, 0)
     spawn_key = (SEED_SPACES[purpose], *key)
     return np.random.Generator(np.random.Philox(np.random.SeedSequence(seed, spawn_key=spawn_key)))
 
@@ -130,10 +135,20 @@ def stream(T: int, seed: int, purpose: str = "train", marked_first_marker: float
 
 def make_dataset(T: int, n: int, seed: int, marked_first_marker: float = 1.0) -> AddingData:
     """The first n sequences of the test stream for (T, seed), e.g. the paper's 2560 test sequences."""
-    if n < 1:
-        raise ValueError(f"n: must be a positive number of sequences, got {n!r}")
+    n, T = integer("n", n, 1), check_T(T)
+    integer("seed", seed, 0)
+    check_memory(T)
     blocks = itertools.islice(stream(T, seed, "test", marked_first_marker), -(-n // BLOCK))
     return concat(list(blocks), n)
+
+
+def check_memory(T: int) -> None:
+    """Refuse a T whose block of ``BLOCK`` sequences (drawn whole, so that every prefix is the same stream)
+    would not fit in the memory available now."""
+    needed = BLOCK * max_length(T) * 8 * BLOCK_COPIES
+    available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if needed > available:
+        raise ValueError(f"T: a block of {BLOCK} sequences at T={T} needs {needed / 2**30:.1f} GiB; {available / 2**30:.1f} GiB are available")
 
 
 def stack(blocks: list[AddingData]) -> list[np.ndarray]:
