@@ -1,0 +1,52 @@
+"""The plateau anatomy: weight names, the escape point, snapshots read back, movers, cell-state drift."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm1997 import anatomy, engine, lstm97, task
+from lstm1997.io import write_npz
+from lstm1997.lstm97 import Lstm97, Net
+from lstm1997.protocol import Protocol, train
+from lstm1997.trials import weights_arrays
+
+
+def test_weight_names_follow_the_layout():
+    names = anatomy.weight_names(Net())
+    assert len(names) == 93 and names[0] == "cell1.bias" and names[11 * 4] == "in_gate1.bias"
+    assert names[11 * 4 + 3] == "in_gate1.y_c1" and names[-5:] == ["output.bias", "output.y_c1", "output.y_c2", "output.y_c3", "output.y_c4"]
+    assert len(anatomy.weight_names(Net(forget_gate=True))) == 115
+
+
+def test_escape_is_the_first_row_below_the_plateau():
+    curve = pd.DataFrame({"sequences": [1000, 2000, 3000, 4000], "window_mse": [0.052, 0.046, 0.044, 0.050]})
+    assert anatomy.escape(curve) == 3000
+    assert anatomy.escape(curve.iloc[:2]) is None
+
+
+def test_trajectory_reads_the_runs_snapshots_back(tmp_path):
+    model = Lstm97()
+    result = train(10, [3], model, Protocol(budget=3000, snapshot_every=1000))[0]
+    write_npz(tmp_path / "weights.npz", weights_arrays(result))
+    sequences, thetas = anatomy.trajectory(tmp_path / "weights.npz", model, seed=3)
+    assert sequences.tolist() == [0, 1000, 2000, 3000]
+    assert np.array_equal(thetas[0], model.init(task.rng(3, "init")))
+    assert np.array_equal(thetas[3], lstm97.pack(result.weights["end"]))
+    moved = anatomy.movers(sequences, thetas, Net(), until=2500, k=3)
+    assert moved["weight"].nunique() == 3 and len(moved) == 12
+    first = moved["weight"].iloc[0]
+    change = lambda name: abs(np.diff(moved.loc[(moved["weight"] == name) & moved["sequences"].isin([0, 2000]), "value"])[0])
+    assert change(first) == pytest.approx(np.abs(thetas[2] - thetas[0]).max(), rel=1e-12)
+
+
+def test_cell_states_drift_linearly_under_a_bias_alone():
+    """All weights 0 but the cell biases b and open input gates: s_c(t) = t g(b), the drift of 5.4."""
+    w = {name: np.zeros(shape) for name, shape in lstm97.SHAPES.items()}
+    w["cell"][:, 0] = [0.1, -0.1, 0.2, 0.0]
+    w["in_gate"][:, 0] = 50.0  # sigmoid(50) == 1.0 in float64
+    x = task.make_dataset(20, 1, seed=0).inputs[0, :20]
+    states = anatomy.cell_states(Net(), lstm97.pack(w), x)
+    g = 4.0 / (1.0 + np.exp(-np.array([0.1, -0.1, 0.2, 0.0]))) - 2.0
+    np.testing.assert_allclose(states, np.arange(1, 21)[:, None] * g, rtol=1e-12, atol=1e-15)
+    no_bias = anatomy.cell_states(Net(cell_bias=False), lstm97.pack(w | {"cell": np.zeros((4, 11))}), x)
+    assert np.all(no_bias == 0.0) and states.shape == (20, engine.N_CELLS)
