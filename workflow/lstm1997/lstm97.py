@@ -40,6 +40,10 @@ SQUASH = {"text": (2.0, 1.0), "table10": (1.0, 2.0)}
 gives this experiment h in [-2, 2] and g in [-1, 1]."""
 DEVICES = ("cpu", "cuda")
 """Where ``Lstm97.train_runs`` runs: the CPU cores (numba, parallel over runs) or a CUDA GPU (``gpu``)."""
+ENGINES = ("scalar", "batched")
+"""The CPU kernels: one run per thread (``engine``, the reference) or 8 runs in the vector lanes of one core
+(``engine_batched``: same arithmetic but its own exp, weights within 1e-12 of the scalar engine's after
+1,000 sequences; a run's trajectory does not depend on the runs beside it)."""
 
 
 @dataclass(frozen=True)
@@ -197,13 +201,19 @@ class Lstm97:
 
     net: Net = Net()
     device: str = "cpu"
+    engine: str = "scalar"
     gradients = GRADIENTS
 
     def __post_init__(self):
         choice("device", self.device, DEVICES)
+        choice("engine", self.engine, ENGINES)
+        if self.device == "cuda" and self.engine != "scalar":
+            raise ValueError(f"engine: {self.engine!r} is a CPU engine; device 'cuda' runs the scalar kernels, one run per CUDA thread")
 
     @property
     def engine_name(self) -> str:
+        if self.engine == "batched":
+            return "lstm97 compiled (numba, float64), 8 runs in the vector lanes of a core"
         return "lstm97 compiled (numba, float64)" + (", one run per CUDA thread" if self.device == "cuda" else "")
 
     @property
@@ -241,8 +251,13 @@ class Lstm97:
         )
 
     def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
-        """Online SGD for R runs at once (``engine.train_runs``, or ``gpu.train_runs`` on cuda), theta updated in place."""
-        if self.device == "cuda":
+        """Online SGD for R runs at once (``engine.train_runs``, ``engine_batched.train_runs`` for engine
+        "batched", or ``gpu.train_runs`` on cuda), theta updated in place."""
+        if self.engine == "batched":
+            from . import engine_batched
+
+            engine_batched.train_runs(theta, inputs, lengths, targets, stream, counts, lr, self.options(gradient, loss), errors)
+        elif self.device == "cuda":
             from . import gpu
 
             gpu.train_runs(theta, inputs, lengths, targets, stream, counts, lr, self.options(gradient, loss), errors)
