@@ -1,37 +1,44 @@
-"""The compiled engine with runs in the vector lanes: ``LANES`` independent runs advance in lock step on one core.
+"""The compiled engine with runs in the vector lanes: ``LANES`` (16) independent runs in lock step on one core.
 
 Same network, same float64 arithmetic, same options (``engine.Options``) and the same entry point as
-``engine.train_runs``; only the layout differs.  A group of ``LANES`` runs keeps every quantity of the
-scalar engine as an array whose last (contiguous) axis is the run: weights (rows, 11, LANES), states
-(4, LANES), the truncated gradient's d s_c / d w (4, 11, LANES), full BPTT's history (T, ..., LANES).
-Every per-time-step loop runs over that axis with straight-line code, so LLVM turns it into vector
-instructions of whatever width the host has (numba compiles for the host CPU: 4 float64 lanes with
-AVX2, 8 with AVX-512); ``LANES`` = 8 fills both.  ``train_runs`` splits the runs into groups of
-``LANES`` and runs the groups in parallel (``prange``), one group per core at a time.
+``engine.train_runs``, so ``Lstm97(engine="batched")`` is a drop-in.  A group of ``LANES`` runs keeps every
+quantity of the scalar engine as a flat array whose innermost (contiguous) axis is the run: weights
+(rows, 11, LANES), states (4, LANES), the truncated gradient's d s_c / d w (4, 11, LANES), full BPTT's
+history (T, ..., LANES).  The arithmetic is written on ``lanes.Lanes`` vectors of LANES float64
+(an LLVM ``<16 x double>``), which LLVM lowers to the host's registers: two AVX-512 registers or four
+AVX2 registers per value, detected by numba when it compiles for the host CPU, never assumed.  16 lanes
+rather than one register's worth: the time step is a chain of dependent exponentials, and independent
+registers in flight hide their latency (measured at T = 100 under load: 8 lanes 5.3x the scalar engine,
+16 lanes 7.0x, 32 lanes 6.4x).  ``train_runs`` splits the runs into groups of ``LANES`` and runs the
+groups in parallel (``prange``), one group per core at a time.
 
-Arithmetic: every expression is the scalar engine's, in its order (its own helpers ``squash``,
-``squash_slope``, ``h_slope``), except the exponential.  The logistic uses ``vexp``, a vectorisable
-exp (llvmlite from PyPI has no SVML, so ``math.exp`` in a lane loop stays a scalar libm call): Cody-Waite
-range reduction x = k ln2 + r, |r| <= ln2/2, with the reduction's rounding error carried along, the
-degree-13 Taylor polynomial of exp(r) (truncation error < 0.05 ulp), 1 + r summed exactly (Fast2Sum),
-then an exact scaling by 2^k.  Error bound: 0.75 ulp over the whole normal range (measured maximum
-0.70 ulp against an extended-precision reference on millions of points, tests/test_engine_batched.py),
-so it differs from libm's exp by at most 1 ulp and equals it on about 98% of arguments.  Large |x|:
-exp(x) = inf above 709.78 and 0 below -745.13, so the logistic saturates to exactly 0 and 1 as in
-the scalar engine.  The weights stay within 1e-12 of the scalar engine's after 1,000 sequences
-(tests/test_engine_batched.py); a run's trajectory does not depend on which runs share its group.
+Arithmetic: every expression is the scalar engine's, in its order (its helpers ``squash``, ``squash_slope``,
+``h_slope`` copied expression for expression), no fused multiply-add, no reassociation, except the exponential:
+llvmlite from PyPI has no SVML, so ``math.exp`` in a lane loop stays a scalar libm call; ``vexp``
+(Cody-Waite reduction with its rounding error carried, degree-13 Taylor polynomial, exact 1 + r,
+exact scaling by 2^k) is within ``EXP_ULP_BOUND`` = 0.75 ulp of exp (measured 0.70 against an
+extended-precision reference over millions of points), so within 1 ulp of libm's exp and equal to it
+on about 98% of arguments; exp(x) = inf above 709.78 and 0 below -745.13, so the logistic saturates to
+exactly 0 and 1 as in the scalar engine.  The weights stay within 1e-12 of the scalar engine's after
+1,000 sequences, both gradients and every network option (tests/test_engine_batched.py: measured
+4.4e-16), and a run's trajectory does not depend on which runs share its group.
 
-Masking: a group steps to its longest sequence; a lane whose sequence has ended keeps its state
-(selects on activations, states and z; its RTRL and state coefficients set to the identity), and a
-lane whose run has done its ``counts`` sequences neither updates its weights nor writes errors.
-Unused lanes of the last group are such lanes from the start.
+Masking: a group steps to its longest sequence; a lane whose sequence has ended keeps z, activations,
+states (selects) and its RTRL sums (its coefficients are 0 and its forget factor 1, and x + 0 = x);
+full BPTT's backward steps past a lane's length add 0 and keep its dE/dy and dE/ds.  A lane whose run
+has done its ``counts`` sequences neither updates its weights nor writes errors; the unused lanes of the
+last group are such lanes from the start.
 
-The truncated gradient is formed per step (RTRL, A.1) as in the scalar engine; the deferred formation
-(d s_c / d w = sum_t a_c(t) z(t) as products over a stored z history at the sequence end) is the
-same sums in the same order and was measured against it (``docs/reproduction/bench.md``).
-Column count: hidden units use 11 columns of z or, with the cells-only connectivity, 7; the engine
-always sums 11 with the absent weights held at 0 in its working copy (x + 0 = x exactly), and writes
-back and updates only the present ones.
+The truncated gradient is formed per step (RTRL, A.1) as in the scalar engine.  The deferred formation
+(d s_c / d w = sum_t a_c(t) z(t) over a stored z history at the sequence end: the same sums in the same
+order, so the same bits) was measured against it and lost (T = 100, 16 lanes: 4.5x the scalar engine
+against 7.4x per step, in the same runs): it adds the history's stores and its sums are latency-bound.
+Column count: hidden units use 11 columns of z or, with the cells-only connectivity, 7; the engine always
+sums 11 with the absent weights held at 0 in its working copy (x + 0 = x), and writes back and updates only
+the present ones.
+
+numba's cache: the kernels are cached with this file; ``lanes.py`` is compiled into them, so an edit
+there needs this file touched (or the cache cleared) too.
 """
 
 from __future__ import annotations
@@ -41,13 +48,36 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .engine import CELLS_PER_BLOCK, FORGET, IN_GATE, N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, OUT_GATE, RECURRENT, h_slope, squash, squash_slope
+from .engine import CELLS_PER_BLOCK, FORGET, IN_GATE, N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, OUT_GATE, RECURRENT
 from .lanes import WIDTH, load, pow2_halves, select_lt, store
 
 LANES = WIDTH
-"""Runs per group (8): one AVX-512 register of float64, two AVX2 registers."""
+"""Runs per group (16): two AVX-512 registers of float64, four AVX2 registers."""
 
 _jit = njit(cache=True, error_model="numpy", fastmath=False)
+
+# The scalar engine's helpers, expression for expression (``engine.squash``, ``squash_slope``, ``h_slope``),
+# as this module's own functions: calling engine's cached dispatchers with lane vectors would store
+# specialisations for this module's types in the scalar engine's cache.
+
+
+@_jit
+def squash(sig, scale):
+    """``engine.squash``: scale (2 sig - 1)."""
+    return scale * (2.0 * sig - 1.0)
+
+
+@_jit
+def squash_slope(sig, scale):
+    """``engine.squash_slope``: 2 scale sig (1 - sig)."""
+    return 2.0 * scale * sig * (1.0 - sig)
+
+
+@_jit
+def h_slope(h, scale):
+    """``engine.h_slope``: (scale^2 - h^2) / (2 scale) as 0.5 / scale (scale^2 - h^2)."""
+    return 0.5 / scale * (scale * scale - h * h)
+
 
 # --- exp ---------------------------------------------------------------------------------------
 
@@ -64,7 +94,7 @@ EXP_ULP_BOUND = 0.75
 
 @_jit
 def vexp(x):
-    """exp of the 8 lanes of x (``lanes.F64x8``) from additions, multiplications and bit moves only.
+    """exp of the lanes of x (``lanes.Lanes``) from additions, multiplications and bit moves only.
 
     x = k ln2 + r with k = round(x / ln2), |r| <= ln2/2 (Cody-Waite: k LN2_HI exact, r's rounding error c
     kept); exp(r) = (1 + r) + (r^2 q(r) + c) with q the Taylor polynomial of (exp(r) - 1 - r) / r^2 to r^11
@@ -106,9 +136,16 @@ def vsigmoid(x):
 
 @_jit
 def vexp_array(x, out):
-    """out = vexp(x) for 1-D arrays whose length is a multiple of ``LANES`` (tests, bench)."""
-    for i in range(0, x.shape[0], LANES):
+    """out = vexp(x) for 1-D float64 arrays of the same length (tests, bench)."""
+    n = x.shape[0]
+    full = n - n % LANES
+    for i in range(0, full, LANES):
         store(out, i, vexp(load(x, i)))
+    if full < n:
+        tail = np.zeros(LANES)
+        tail[: n - full] = x[full:]
+        store(tail, 0, vexp(load(tail, 0)))
+        out[full:] = tail[: n - full]
 
 
 # --- one group ----------------------------------------------------------------------------------
@@ -146,7 +183,8 @@ def _forward_step(W, xb, t, lnv, z, sg, act, s, yf, s_prev, rows, forget, g_rang
         sc = load(yf, b * L) * load(s, c * L) + load(act, (IN_GATE + b) * L) * squash(sgc, g_range)
         sc = select_lt(tv, lnv, sc, load(s, c * L))
         store(s, c * L, sc)
-        store(act, c * L, select_lt(tv, lnv, load(act, (OUT_GATE + b) * L) * squash(vsigmoid(sc), h_range), load(act, c * L)))
+        y_c = load(act, (OUT_GATE + b) * L) * squash(vsigmoid(sc), h_range)
+        store(act, c * L, select_lt(tv, lnv, y_c, load(act, c * L)))
 
 
 @_jit
@@ -405,7 +443,9 @@ def train_group(theta, inputs, lengths, targets, stream, counts, lr, opts, error
 @njit(cache=True, error_model="numpy", fastmath=False, parallel=True)
 def train_runs(theta, inputs, lengths, targets, stream, counts, lr, opts, errors):
     """``engine.train_runs`` with the runs in vector lanes: groups of ``LANES`` consecutive runs, parallel
-    over groups; same arguments, same results up to ``vexp`` (weights within 1e-12 after 1,000 sequences)."""
+    over groups; same arguments, same results up to ``vexp`` (weights within 1e-12 after 1,000 sequences).
+
+    ``counts`` may differ between runs (a run stops after its own); lengths may differ between sequences."""
     R = theta.shape[0]
     groups = (R + LANES - 1) // LANES
     for g in prange(groups):

@@ -1,12 +1,13 @@
-"""Eight float64 lanes as one numba value: ``F64x8``, an LLVM ``<8 x double>``, with the arithmetic the engine needs.
+"""``WIDTH`` (16) float64 lanes as one numba value of type ``Lanes``, an LLVM
+``<16 x double>``, with the arithmetic the engine needs.
 
 numba's own pipeline leaves LLVM's SLP vectoriser off and fully unrolls short lane loops before its loop
 vectoriser sees them, so ``for l in range(8)`` over arrays stays scalar code.  Here a value of type
-``F64x8`` is an LLVM vector: +, -, *, / between vectors (and with scalars, broadcast) are single IEEE
+``Lanes`` is an LLVM vector: +, -, *, / between vectors (and with scalars, broadcast) are single IEEE
 operations per lane, exactly the scalar operation lane by lane (no fused multiply-add, no reassociation),
-and LLVM lowers them to whatever the host has: one AVX-512 register, or two AVX2 registers.
+and LLVM lowers them to whatever the host has: two AVX-512 registers, or four AVX2 registers.
 
-``load(a, i)`` / ``store(a, i, v)``: lanes a[i:i+8] of a 1-D float64 array; ``splat(x)``; ``select_lt(a, b, x, y)``:
+``load(a, i)`` / ``store(a, i, v)``: lanes a[i:i+WIDTH] of a 1-D float64 array; ``splat(x)``; ``select_lt(a, b, x, y)``:
 x where a < b else y, lane by lane; ``pow2_halves(t)``: the two exact powers of two of ``vexp``'s scaling.
 """
 
@@ -19,27 +20,27 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, models, overload, register_model
 
-WIDTH = 8
+WIDTH = 16
 VEC = ir.VectorType(ir.DoubleType(), WIDTH)
 IVEC = ir.VectorType(ir.IntType(64), WIDTH)
 
 
-class F64x8Type(types.Type):
+class LanesType(types.Type):
     def __init__(self):
-        super().__init__(name="F64x8")
+        super().__init__(name="Lanes")
 
 
-F64x8 = F64x8Type()
+Lanes = LanesType()
 
 
-@register_model(F64x8Type)
-class _F64x8Model(models.PrimitiveModel):
+@register_model(LanesType)
+class _LanesModel(models.PrimitiveModel):
     def __init__(self, dmm, fe_type):
         super().__init__(dmm, fe_type, VEC)
 
 
 def _is_vec(t):
-    return isinstance(t, F64x8Type)
+    return isinstance(t, LanesType)
 
 
 def _is_scalar(t):
@@ -61,12 +62,12 @@ def splat(typingctx, x):
     def codegen(context, builder, sig, args):
         return _splat_value(builder, context.cast(builder, args[0], sig.args[0], types.float64))
 
-    return F64x8(x), codegen
+    return Lanes(x), codegen
 
 
 @intrinsic
 def load(typingctx, arr, i):
-    """Lanes arr[i], ..., arr[i + 7] of a contiguous 1-D float64 array (no bounds check)."""
+    """Lanes arr[i], ..., arr[i + WIDTH - 1] of a contiguous 1-D float64 array (no bounds check)."""
     if not (isinstance(arr, types.Array) and arr.dtype == types.float64 and arr.ndim == 1 and _is_scalar(i)):
         return None
 
@@ -75,12 +76,12 @@ def load(typingctx, arr, i):
         ptr = cgutils.gep(builder, a.data, context.cast(builder, args[1], sig.args[1], types.intp))
         return builder.load(builder.bitcast(ptr, VEC.as_pointer()), align=8)
 
-    return F64x8(arr, i), codegen
+    return Lanes(arr, i), codegen
 
 
 @intrinsic
 def store(typingctx, arr, i, v):
-    """arr[i], ..., arr[i + 7] = lanes of v."""
+    """arr[i], ..., arr[i + WIDTH - 1] = lanes of v."""
     if not (isinstance(arr, types.Array) and arr.dtype == types.float64 and arr.ndim == 1 and _is_scalar(i) and _is_vec(v)):
         return None
 
@@ -102,7 +103,7 @@ def _binary(instruction):
         def codegen(context, builder, sig, args):
             return getattr(builder, instruction)(args[0], args[1])
 
-        return F64x8(a, b), codegen
+        return Lanes(a, b), codegen
 
     return op
 
@@ -138,7 +139,7 @@ def _vneg(typingctx, a):
     def codegen(context, builder, sig, args):
         return builder.fneg(args[0])
 
-    return F64x8(a), codegen
+    return Lanes(a), codegen
 
 
 @overload(operator.neg)
@@ -156,11 +157,11 @@ def _select_lt(typingctx, a, b, x, y):
     def codegen(context, builder, sig, args):
         return builder.select(builder.fcmp_ordered("<", args[0], args[1]), args[2], args[3])
 
-    return F64x8(a, b, x, y), codegen
+    return Lanes(a, b, x, y), codegen
 
 
 def vec(v):
-    """v itself if it is an ``F64x8``, else ``splat(v)``."""
+    """v itself if it is an ``Lanes``, else ``splat(v)``."""
     raise NotImplementedError("compiled use only")
 
 
@@ -203,4 +204,4 @@ def pow2_halves(typingctx, t, shifter):
         s2 = builder.bitcast(builder.shl(builder.add(k2, bias), shift), VEC)
         return context.make_tuple(builder, sig.return_type, [s1, s2])
 
-    return types.UniTuple(F64x8, 2)(t, shifter), codegen
+    return types.UniTuple(Lanes, 2)(t, shifter), codegen

@@ -41,7 +41,7 @@ gives this experiment h in [-2, 2] and g in [-1, 1]."""
 DEVICES = ("cpu", "cuda")
 """Where ``Lstm97.train_runs`` runs: the CPU cores (numba, parallel over runs) or a CUDA GPU (``gpu``)."""
 ENGINES = ("scalar", "batched")
-"""The CPU kernels: one run per thread (``engine``, the reference) or 8 runs in the vector lanes of one core
+"""The CPU kernels: one run per thread (``engine``, the reference) or 16 runs in the vector lanes of one core
 (``engine_batched``: same arithmetic but its own exp, weights within 1e-12 of the scalar engine's after
 1,000 sequences; a run's trajectory does not depend on the runs beside it)."""
 
@@ -213,7 +213,7 @@ class Lstm97:
     @property
     def engine_name(self) -> str:
         if self.engine == "batched":
-            return "lstm97 compiled (numba, float64), 8 runs in the vector lanes of a core"
+            return "lstm97 compiled (numba, float64), 16 runs in the vector lanes of a core"
         return "lstm97 compiled (numba, float64)" + (", one run per CUDA thread" if self.device == "cuda" else "")
 
     @property
