@@ -13,8 +13,9 @@ would otherwise run.
 3. where numba sees a CUDA GPU: the cuda engine (``gpu``) at 1,024 to 16,384 runs in flight against
    the compiled engine on every core, on a block of 1,000 sequences.
 Torch runs on one thread.  A row's rate is that of its fastest timed call (the machine may be shared);
-``--json PATH`` writes every row as {engine, runs, cores, steps_per_s, steps_per_s_per_core, ratio}
-(ratio: per core, to the asker's loop).
+``--json PATH`` writes every row as {engine, runs, cores, steps_per_s, steps_per_s_per_core, ratio,
+steps_per_cpu_s, cpu_ratio} (ratio: per core, to the asker's loop; the CPU-second columns divide by the
+process's CPU time instead of wall time, the per-core rate where other work shares the cores).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Row:
     seconds: float
     cores: int
     runs: int = 1
+    cpu_seconds: float = float("nan")
 
     @property
     def rate(self) -> float:
@@ -53,17 +55,22 @@ class Row:
     def per_core(self) -> float:
         return self.rate / self.cores
 
+    @property
+    def per_cpu_second(self) -> float:
+        """Steps per second of CPU time the process got: the per-core rate even where other work shares the cores."""
+        return self.steps / self.cpu_seconds
 
-def timed(run_once: Callable[[], int], seconds: float) -> tuple[int, float]:
-    """Repeat ``run_once`` (returns steps done) for at least ``seconds`` (and at least 3 calls); the steps
-    and time of the fastest call, the rate of the machine when nothing else took the core."""
-    best, start, calls = (0, float("inf")), time.perf_counter(), 0
+
+def timed(run_once: Callable[[], int], seconds: float) -> tuple[int, float, float]:
+    """Repeat ``run_once`` (returns steps done) for at least ``seconds`` (and at least 3 calls); the steps,
+    wall time and process CPU time of the fastest call, the rate of the machine when nothing else took a core."""
+    best, start, calls = (0, float("inf"), float("inf")), time.perf_counter(), 0
     while calls < 3 or time.perf_counter() - start < seconds:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         steps = run_once()
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         if steps / dt > best[0] / best[1]:
-            best = (steps, dt)
+            best = (steps, dt, dc)
         calls += 1
     return best
 
@@ -85,7 +92,8 @@ def torch_loop(data: task.AddingData, seconds: float) -> Row:
                 p.grad = None
         return len(seqs[i])
 
-    return Row("PyTorch autograd loop of the 1997 network, batch 1", *timed(one_sequence, seconds), 1)
+    steps, wall, cpu = timed(one_sequence, seconds)
+    return Row("PyTorch autograd loop of the 1997 network, batch 1", steps, wall, 1, 1, cpu)
 
 
 def asker_loop(data: task.AddingData, seconds: float) -> Row:
@@ -103,7 +111,8 @@ def asker_loop(data: task.AddingData, seconds: float) -> Row:
         optimizer.step()
         return len(seqs[i])
 
-    return Row("the asker's loop: nn.LSTM 3x2, batch 1, float32 (baseline)", *timed(one_sequence, seconds), 1)
+    steps, wall, cpu = timed(one_sequence, seconds)
+    return Row("the asker's loop: nn.LSTM 3x2, batch 1, float32 (baseline)", steps, wall, 1, 1, cpu)
 
 
 def trainer(model, data: task.AddingData, seconds: float, gradient: str, loss: str, runs: int, threads: int, name: str) -> Row:
@@ -119,7 +128,8 @@ def trainer(model, data: task.AddingData, seconds: float, gradient: str, loss: s
         model.train_runs(theta.copy(), *shared, stream, counts, lr, errors, gradient, loss)
         return int(data.lengths.sum()) * runs
 
-    return Row(name, *timed(one_block, seconds), threads, runs)
+    steps, wall, cpu = timed(one_block, seconds)
+    return Row(name, steps, wall, threads, runs, cpu)
 
 
 def compiled(data: task.AddingData, seconds: float, gradient: str, runs: int, threads: int, engine: str = "scalar") -> Row:
@@ -163,10 +173,15 @@ def _ratio(x: float) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    """Markdown table: steps per second per core and the ratio to the first row."""
-    base = rows[0].per_core
-    lines = ["| engine | time steps / s / core | ratio to baseline |", "|---|---:|---:|"]
-    lines += [f"| {r.engine} | {r.per_core:,.0f} | {_ratio(r.per_core / base)} |" for r in rows]
+    """Markdown table: steps per second per core and the ratio to the first row; steps per CPU-second and its ratio."""
+    base, base_cpu = rows[0].per_core, rows[0].per_cpu_second
+    lines = [
+        "| engine | time steps / s / core | ratio to baseline | time steps / CPU-second | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cpu = f"{r.per_cpu_second:,.0f} | {_ratio(r.per_cpu_second / base_cpu)}"
+        lines.append(f"| {r.engine} | {r.per_core:,.0f} | {_ratio(r.per_core / base)} | {cpu} |")
     return "\n".join(lines)
 
 
@@ -192,11 +207,12 @@ def main(argv: list[str] | None = None) -> None:
     if not args.cuda_only:
         rows = cpu_tables(data, args.seconds, cores)
     if args.json:
-        base = rows[0].per_core if rows else 1.0
+        base, base_cpu = (rows[0].per_core, rows[0].per_cpu_second) if rows else (1.0, 1.0)
         keys = [
             {
                 "engine": r.engine, "runs": r.runs, "cores": r.cores,
                 "steps_per_s": r.rate, "steps_per_s_per_core": r.per_core, "ratio": r.per_core / base,
+                "steps_per_cpu_s": r.per_cpu_second, "cpu_ratio": r.per_cpu_second / base_cpu,
             }
             for r in rows
         ]
@@ -226,9 +242,12 @@ def cpu_tables(data: task.AddingData, seconds: float, cores: int) -> list[Row]:
     print(table(rows))
     print()
     for gradient, (scalar, batched) in one.items():
-        ratio = batched.per_core / scalar.per_core
-        print(f"- {gradient} gradient, one core: the batched engine runs {ratio:.2f}x the scalar engine's time steps per second")
-    print(f"- the batched engine on {cores} cores: {every.rate / single.rate:.2f}x its rate on one core ({4 * lanes} runs)")
+        ratio, cpu_ratio = batched.per_core / scalar.per_core, batched.per_cpu_second / scalar.per_cpu_second
+        print(f"- {gradient} gradient, one core: the batched engine runs {ratio:.2f}x the scalar engine's time steps per second", end="")
+        print(f" ({cpu_ratio:.2f}x per CPU-second)")
+    cpu_share = every.cpu_seconds / every.seconds
+    print(f"- the batched engine on {cores} cores: {every.rate / single.rate:.2f}x its rate on one core ({4 * lanes} runs);", end="")
+    print(f" the process got {cpu_share:.2f} cores of CPU time")
     print("\nThe asker's nn.LSTM(2, 2, num_layers=3) stack" + ("" if torch.cuda.is_available() else " (no CUDA device: no cuda rows)") + ":\n")
     stack = nn_lstm_rows(data, seconds, asker)
     print(table(stack))
