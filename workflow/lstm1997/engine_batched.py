@@ -10,7 +10,9 @@ AVX2 registers per value, detected by numba when it compiles for the host CPU, n
 rather than one register's worth: the time step is a chain of dependent exponentials, and independent
 registers in flight hide their latency (measured at T = 100 under load: 8 lanes 5.3x the scalar engine,
 16 lanes 7.0x, 32 lanes 6.4x).  ``train_runs`` splits the runs into groups of ``LANES`` and runs the
-groups in parallel (``prange``), one group per core at a time.
+groups in parallel (``prange``), one group per core at a time.  A group costs the same however few of its
+lanes hold runs: a run alone trains at about a sixteenth of a group's rate, slower than the scalar engine;
+this engine pays where many runs train together (a sweep's groups, a Table 7 row's trials in one job).
 
 Arithmetic: every expression is the scalar engine's, in its order (its helpers ``squash``, ``squash_slope``,
 ``h_slope`` copied expression for expression), no fused multiply-add, no reassociation, except the exponential:
