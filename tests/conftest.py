@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+TINY = (REPO / ".test/config.yaml").read_text()
+"""The tiny config that runs the whole DAG in minutes (snakemake --cores 2 --configfile .test/config.yaml)."""
 
 
 def checkout(dest: Path) -> Path:
