@@ -1,5 +1,6 @@
 # Reproduction of Hochreiter & Schmidhuber (1997), Experiment 4, Table 7: the LSTM adding problem.
-# The DAG: test sets -> compile engine -> train every (variant, T, trial) -> evaluate -> Table 7 -> figures -> report.
+# The DAG: test sets -> compile each model kind's kernels -> train every (variant, T, trial) -> evaluate -> Table 7
+# -> one job per figure -> report.  Try it on the tiny config: snakemake --cores 2 --configfile .test/config.yaml
 
 
 # The paper's reproduction, unless a config is given: a --configfile replaces it rather than being merged

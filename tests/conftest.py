@@ -35,8 +35,10 @@ def snakemake(*args: str, cwd: Path, check: bool = True, source: Path = REPO) ->
 
 
 def job_counts(output: str) -> dict[str, int]:
-    """The 'Job stats' table of a Snakemake dry run, as {rule: count}."""
+    """The 'Job stats' table of a Snakemake dry run, as {rule: count}; empty where there is nothing to do."""
     lines = output.splitlines()
+    if any(line.startswith("Nothing to be done") for line in lines):
+        return {}
     start = next(i for i, line in enumerate(lines) if line.startswith("Job stats")) + 3
     counts = {}
     for line in lines[start:]:

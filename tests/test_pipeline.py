@@ -1,8 +1,10 @@
 """The real Snakemake pipeline on a tiny config, in a temporary directory: outputs, caching, determinism, errors."""
 
 import json
+import re
 import shutil
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -23,9 +25,17 @@ def workdir(tmp_path_factory, source):
     return path
 
 
+@pytest.fixture(scope="module")
+def finished(workdir, source):
+    """The tiny pipeline's folder with every output up to date, whatever the tests before left behind."""
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=workdir, source=source)
+    return workdir
+
+
 def test_jobs_import_the_package_of_the_workflow_they_run(workdir, source):
-    marker = json.loads((workdir / "results/engine/numba/compiled.json").read_text())
-    assert marker["package"] == str((source / "workflow/lstm1997").resolve())
+    for kind in ("lstm97", "nnlstm"):
+        marker = json.loads((workdir / f"results/engine/numba/{kind}.json").read_text())
+        assert marker["kind"] == kind and marker["package"] == str((source / "workflow/lstm1997").resolve())
 
 
 def test_table7_has_one_row_per_variant_and_T(workdir):
@@ -87,6 +97,76 @@ def test_second_run_does_nothing(workdir, source):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+# What each module's edit reruns in the tiny config: its dependants and what follows from them, nothing else.
+LSTM97_RUNS = {"train": 8, "evaluate": 8, "curves": 4}  # lstm1997 and lstm1997_linear at T = 10 and 20, 2 trials each
+NNLSTM_RUNS = {"train": 2, "evaluate": 2, "curves": 1}  # asker at T = 10
+TABLES_AND_AFTER = {"aggregate": 1, "overview": 1, "success": 1, "report": 1, "all": 1}
+SWEEP_JOBS = {"sweep_train": 1, "sweep_cells": 1, "sweep_heatmap": 2}
+
+
+@pytest.mark.parametrize(
+    "module, reruns",
+    [
+        ("engine.py", {"compile_engine": 1, **LSTM97_RUNS, **SWEEP_JOBS, **TABLES_AND_AFTER, "test_errors": 1}),
+        ("torch_batched.py", {"compile_engine": 1, **NNLSTM_RUNS, **TABLES_AND_AFTER, "test_errors": 1}),
+        ("tables.py", TABLES_AND_AFTER),
+        ("plots.py", {"curves": 5, "overview": 1, "success": 1, "test_errors": 1, "sweep_heatmap": 2, "report": 1, "all": 1}),
+        ("report.py", {"report": 1, "all": 1}),
+        ("bench.py", {}),
+    ],
+)
+def test_editing_a_module_reruns_exactly_the_jobs_that_run_it(finished, source, module, reruns):
+    path = source / "workflow/lstm1997" / module
+    original = path.read_bytes()
+    path.write_bytes(original + b"\n# an edit\n")
+    try:
+        result = snakemake("--configfile", "tiny.yaml", "-n", cwd=finished, source=source)
+    finally:
+        path.write_bytes(original)
+    assert job_counts(result.stdout) == reruns
+
+
+def _planned_jobs(workdir, source) -> dict[str, tuple[list[str], list[str]]]:
+    """The first job of each rule in a forced dry run of the tiny config: its declared inputs and outputs."""
+    result = snakemake("--configfile", "tiny.yaml", "-n", "--forceall", cwd=workdir, source=source)
+    jobs = {}
+    for block in re.split(r"^(?:local)?rule ", result.stdout, flags=re.M)[1:]:
+        fields = dict(re.findall(r"^\s+(input|output): (.*)$", block, flags=re.M))
+        jobs.setdefault(block.split(":", 1)[0], (fields.get("input", "").split(", "), fields.get("output", "").split(", ")))
+    return jobs
+
+
+def _run_alone(rule, inputs, outputs, workdir, source, tmp_path):
+    """Run one job in a fresh folder holding only its declared inputs: (return code, outputs not written, log)."""
+    alone = tmp_path / rule
+    alone.mkdir()
+    shutil.copy(workdir / "tiny.yaml", alone / "tiny.yaml")
+    for path in (p for p in inputs if p.startswith("results/")):
+        (alone / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(workdir / path, alone / path)
+    if any(p.startswith("results/engine/") for p in inputs):  # a compile_engine marker stands for numba's cache, its folder
+        shutil.copytree(workdir / "results/engine", alone / "results/engine", dirs_exist_ok=True)
+    result = snakemake("--configfile", "tiny.yaml", "--cores", "1", "--allowed-rules", rule, "--", *outputs, cwd=alone, source=source, check=False)
+    return result.returncode, [p for p in outputs if not (alone / p).exists()], result.stdout + result.stderr
+
+
+def test_every_job_reads_only_its_declared_inputs(finished, source, tmp_path):
+    """One job of each rule that reads files, run alone in a folder with nothing but its inputs, writes all its outputs.
+
+    The other rules read no file: compile_engine and test_set have no inputs, train and sweep_train only
+    their engine marker, for numba's cache in its folder.
+    """
+    jobs = _planned_jobs(finished, source)
+    readers = {rule for rule, (inputs, _) in jobs.items() if inputs != [""]} - {"all", "train", "sweep_train"}
+    assert set(jobs) - readers == {"all", "compile_engine", "test_set", "train", "sweep_train"}
+    assert [p for rule in ("train", "sweep_train") for p in jobs[rule][0]] == ["results/engine/numba/lstm97.json"] * 2
+    with ThreadPoolExecutor(2) as pool:
+        runs = {rule: pool.submit(_run_alone, rule, *jobs[rule], finished, source, tmp_path) for rule in sorted(readers)}
+    for rule, run in runs.items():
+        returncode, missing, log = run.result()
+        assert returncode == 0 and not missing, f"{rule} alone with its declared inputs:\n{log}"
+
+
 def test_same_config_gives_byte_identical_tables(workdir, source):
     tables = workdir / "results/tables"
     before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
@@ -128,9 +208,12 @@ def test_dry_run_of_the_paper_config_lists_every_job(tmp_path):
         "aggregate": 1,
         "all": 1,
         "compile_engine": 1,
+        "curves": variants * 3,
         "evaluate": variants * 3 * 10,
-        "figures": 1,
+        "overview": 1,
         "report": 1,
+        "success": 1,
+        "test_errors": 1,
         "test_set": 3,
         "train": variants * 3 * 10,
     }

@@ -16,3 +16,20 @@ def test_success_figure_is_the_same_bytes_twice_and_leaves_numpys_generator_alon
     assert (tmp_path / "1.png").read_bytes() == (tmp_path / "2.png").read_bytes()
     assert (tmp_path / "1.svg").read_bytes() == (tmp_path / "2.svg").read_bytes()
     assert np.array_equal(np.random.get_state()[1], before)
+
+
+def test_both_error_figures_count_the_wrong_test_sequences(tmp_path, monkeypatch):
+    targets, errors = np.array([0.5, 0.9, 0.1]), {0: np.array([0.01, -0.05, 0.2]), 1: np.array([0.001, 0.03, -0.04])}
+    for trial, e in errors.items():
+        np.savez(tmp_path / f"{trial}.npz", targets=targets, errors=e)
+    summaries = [{"label": "a", "T": 10, "trial": trial} for trial in errors]
+    frame = plots.errors_frame(summaries, [str(tmp_path / f"{trial}.npz") for trial in errors])
+    assert frame["abs_error"].tolist() == [0.01, 0.05, 0.2, 0.001, 0.03, 0.04] and frame["trial"].tolist() == [0, 0, 0, 1, 1, 1]
+    figures = []
+    monkeypatch.setattr(plots, "save", lambda fig, png, svg: figures.append(fig))
+    plots.test_errors(frame, "all.png", "all.svg")
+    plots.test_errors(frame, "wrong.png", "wrong.svg", wrong_only=True)
+    everything, wrong = (fig.axes[0] for fig in figures)
+    assert [t.get_text() for t in everything.get_legend().texts] == ["a: 1.5 wrong of 3 per trial"]
+    assert wrong.get_title() == "T=10: 3 wrong test sequences over all trials"
+    assert sorted(wrong.collections[0].get_offsets()[:, 0]) == [0.1, 0.1, 0.9]

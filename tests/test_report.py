@@ -1,4 +1,4 @@
-"""The report's data-driven answer to the asker, on a crafted ladder table."""
+"""The facts the report's answer to the asker is written from, on a crafted ladder table."""
 
 import pandas as pd
 
@@ -22,16 +22,20 @@ def test_minimal_fix_names_the_rungs_that_moved_the_outcome():
             ("lstm1997", 6, 8.5),
         ]
     )
-    text = report._fix(report._rungs(table, 100))
-    assert "first rung where most trials meet the paper's rule is rung 4" in text
-    assert "rung 3 (no forget gate)" in text and "rung 4 (the 1997 cell" in text
-    assert "rung 1, rung 2 changed nothing measurable" in text
-    assert "rung 6" not in text
+    fix = report.minimal_fix(report.rungs(table, 100))
+    assert fix.rung == 4
+    assert [k for k, _ in fix.moved] == [3, 4] and fix.moved[0][1] == "no forget gate" and fix.moved[1][1].startswith("the 1997 cell")
+    assert fix.inert == [1, 2]
 
 
 def test_no_fix_when_no_rung_succeeds():
     table = _ladder([("asker", 0, 2190.0), ("asker_1layer", 0, 2000.0)])
-    assert "No rung" in report._fix(report._rungs(table, 100))
+    assert report.minimal_fix(report.rungs(table, 100)) == report.Fix(None, [], [])
+
+
+def test_a_first_rung_that_succeeds_needs_no_fix():
+    table = _ladder([("asker", 6, 10.0), ("asker_1layer", 0, 2000.0), ("asker_1layer_paperinit", 10, 1.0)])
+    assert report.minimal_fix(report.rungs(table, 100)) == report.Fix(0, [], [])
 
 
 def test_one_rung_is_not_a_ladder():

@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lstm1997 import gpu, sweep
@@ -35,7 +36,19 @@ def test_summary_counts_successes_per_cell():
     cells = sweep.summarize(trials)
     assert len(cells) == 1 and cells["trials"].item() == 3 and cells["successes"].item() == 0
     assert cells["success_probability"].item() == 0.0 and np.isnan(cells["median_sequences"].item())
-    assert "T = 10, lr 0.5: 0 of 1 bias pairs succeed" in sweep.verdict(cells)
+    facts = sweep.facts(cells)
+    assert facts[["T", "lr", "pairs", "good"]].values.tolist() == [[10, 0.5, 1, 0]]
+    assert np.isnan(facts["paper"].item()) and facts["weakest"].item() == [(0.0, 0.0, 0.0)]
+
+
+def test_facts_find_the_papers_pair_and_the_weakest():
+    cells = pd.DataFrame(
+        [(100, b1, b2, 0.5, p) for (b1, b2), p in {(-3.0, -6.0): 1.0, (0.0, 0.0): 0.5, (-8.0, -8.0): 0.0, (-1.0, -1.0): 0.95}.items()],
+        columns=["T", "bias1", "bias2", "lr", "success_probability"],
+    )
+    facts = sweep.facts(cells).iloc[0]
+    assert facts["pairs"] == 4 and facts["good"] == 2 and facts["paper"] == 1.0
+    assert facts["weakest"] == [(-8.0, -8.0, 0.0), (0.0, 0.0, 0.5), (-1.0, -1.0, 0.95)]
 
 
 def test_sweep_needs_a_1997_network():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
-from pathlib import Path
 
 import matplotlib
 
@@ -53,31 +53,36 @@ def _paper_line(ax, T: int) -> None:
         ax.axvline(ref["sequences"], color="black", ls=":", lw=1.2, label=f"paper: {ref['sequences']:,}")
 
 
-def curves(trials: dict[int, pd.DataFrame], success: dict[int, int | None], label: str, T: int, window: int, png: str, svg: str) -> None:
-    """The asker's two plots, all trials overlaid: running mean of training error, correct of the last window."""
+def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str) -> None:
+    """The asker's two plots for one (variant, T), all trials overlaid: running mean of training error, correct of the last window.
+
+    ``summaries`` (each trial's summary.json) and ``curves`` (its curve.csv) list the same trials in the same order.
+    """
+    label, T, protocol = summaries[0]["label"], summaries[0]["T"], summaries[0]["settings"]["protocol"]
+    window = protocol["window"]
+    runs = sorted(zip(summaries, curves), key=lambda run: run[0]["trial"])
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
-    palette = sns.color_palette("husl", len(trials))
-    for color, (trial, curve) in zip(palette, sorted(trials.items())):
-        left.plot(curve["sequences"], curve["cumulative_mse"], color=color, lw=1.2, label=f"trial {trial}")
+    for color, (summary, curve) in zip(sns.color_palette("husl", len(runs)), runs):
+        left.plot(curve["sequences"], curve["cumulative_mse"], color=color, lw=1.2, label=f"trial {summary['trial']}")
         left.plot(curve["sequences"], curve["window_mse"], color=color, lw=0.6, ls="--")
         right.plot(curve["sequences"], curve["correct_in_window"], color=color, lw=1.0)
         right.plot(curve["sequences"], curve["asker_correct_in_window"], color=color, lw=0.6, ls="--")
-        if success.get(trial):
-            right.plot(success[trial], window, "o", color=color, ms=5)
-    left.axhline(0.01, color="grey", lw=1, label="stopping threshold 0.01")
+        if met := summary["success"][summary["primary"]]:
+            right.plot(met, window, "o", color=color, ms=5)
+    left.axhline(protocol["error_threshold"], color="grey", lw=1, label=f"stopping threshold {protocol['error_threshold']:g}")
     right.axhline(window, color="grey", lw=1)
     for ax in (left, right):
         _paper_line(ax, T)
         ax.set_xlabel("processed sequences")
     left.set_yscale("log")
     left.set_ylabel(f"squared training error\nsolid: mean since start, dashed: last {window}")
-    right.set_ylabel(f"correct of the last {window}\nsolid: paper (< 0.04), dashed: asker (< 0.2)")
+    right.set_ylabel(f"correct of the last {window}\nsolid: paper (< {protocol['correct_threshold']:g}), dashed: asker (< 0.2)")
     left.legend(fontsize=7, ncol=2)
-    done = [n for n in success.values() if n]
+    done = [n for s in summaries if (n := s["success"][s["primary"]])]
     median = f"median {int(np.median(done)):,}" if done else "none"
     ref = paper.TABLE7.get(T)
     fig.suptitle(
-        f"{label}, T={T}: {len(done)}/{len(trials)} trials met the stopping rule ({median}"
+        f"{label}, T={T}: {len(done)}/{len(summaries)} trials met the stopping rule ({median}"
         + (f"; paper mean {ref['sequences']:,})" if ref else ")"),
     )
     save(fig, png, svg)
@@ -104,36 +109,42 @@ def success_distribution(trials: pd.DataFrame, png: str, svg: str) -> None:
     save(fig, png, svg)
 
 
-def test_errors(errors: pd.DataFrame, png: str, svg: str) -> None:
-    """Distribution of absolute test errors per variant and T; the paper's 'correct' limit 0.04 marked."""
+def errors_frame(summaries: list[dict], error_paths: list[str]) -> pd.DataFrame:
+    """One row per test sequence of every trial: label, T, trial, target, absolute error (``summaries`` and
+    ``error_paths``, each trial's summary.json and test_errors.npz, list the same trials in the same order)."""
+    frames = []
+    for s, path in zip(summaries, error_paths):
+        with np.load(path) as z:
+            frames.append(pd.DataFrame({"label": s["label"], "T": s["T"], "trial": s["trial"], "target": z["targets"], "abs_error": np.abs(z["errors"])}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_errors(errors: pd.DataFrame, png: str, svg: str, wrong_only: bool = False) -> None:
+    """Absolute test errors per variant and T against the paper's limit 0.04 (5.4: wrong at or above it).
+
+    All of them, as the fraction of test sequences above each error; or, ``wrong_only``, the wrong ones
+    against their target, which shows which sequences fail.
+    """
     fig, panels = per_T(errors, 5.5, 4.5)
     for ax, T, part in panels:
-        wrong = part.groupby(["label", "trial"])["abs_error"].agg(lambda e: (e >= paper.CORRECT).sum()).groupby("label").mean()
-        n = part.groupby(["label", "trial"]).size().iloc[0]
-        named = part.assign(variant=part["label"].map(lambda k: f"{k}: {wrong[k]:.1f} wrong of {n} per trial"))
-        sns.ecdfplot(data=named, x="abs_error", hue="variant", ax=ax, complementary=True, log_scale=(True, True))
-        ax.axvline(paper.CORRECT, color="black", ls=":", lw=1.2)
-        ax.set_title(f"T={T}")
-        ax.set_xlabel("absolute test error |target - y| (0.04: wrong)")
-        ax.set_ylabel("fraction of test sequences with larger error")
-    fig.suptitle("Where the test errors sit: the tail beyond 0.04 counts as wrong")
-    save(fig, png, svg)
-
-
-def failures(errors: pd.DataFrame, png: str, svg: str) -> None:
-    """Where the wrong test sequences sit: absolute error against the target, all trials of each variant."""
-    fig, panels = per_T(errors, 5.5, 4.5)
-    for ax, T, rows in panels:
-        part = rows[rows["abs_error"] >= paper.CORRECT]
-        if len(part):
-            sns.scatterplot(data=part, x="target", y="abs_error", hue="label", ax=ax, s=18, alpha=0.7)
-        ax.set_xlim(0, 1)
-        ax.set_yscale("log")
-        ax.axhline(paper.CORRECT, color="black", ls=":", lw=1.2)
-        ax.set_title(f"T={T}: {len(part)} wrong test sequences over all trials")
-        ax.set_xlabel("target 0.5 + (X1 + X2) / 4")
-        ax.set_ylabel("absolute error of the wrong ones")
-    fig.suptitle("Which test sequences fail: absolute error against the target value")
+        wrong = part[part["abs_error"] >= paper.CORRECT]
+        if wrong_only:
+            if len(wrong):
+                sns.scatterplot(data=wrong, x="target", y="abs_error", hue="label", ax=ax, s=18, alpha=0.7)
+            ax.set(xlim=(0, 1), yscale="log", title=f"T={T}: {len(wrong)} wrong test sequences over all trials")
+            ax.set(xlabel="target 0.5 + (X1 + X2) / 4", ylabel="absolute error of the wrong ones")
+        else:
+            per_trial = part.groupby(["label", "trial"])["abs_error"]
+            mean_wrong = per_trial.agg(lambda e: (e >= paper.CORRECT).sum()).groupby("label").mean()
+            n = per_trial.size().iloc[0]
+            named = part.assign(variant=part["label"].map(lambda k: f"{k}: {mean_wrong[k]:.1f} wrong of {n} per trial"))
+            sns.ecdfplot(data=named, x="abs_error", hue="variant", ax=ax, complementary=True, log_scale=(True, True))
+            ax.set(title=f"T={T}", xlabel="absolute test error |target - y| (0.04: wrong)", ylabel="fraction of test sequences with larger error")
+        (ax.axhline if wrong_only else ax.axvline)(paper.CORRECT, color="black", ls=":", lw=1.2)
+    if wrong_only:
+        fig.suptitle("Which test sequences fail: absolute error against the target value")
+    else:
+        fig.suptitle("Where the test errors sit: the tail beyond 0.04 counts as wrong")
     save(fig, png, svg)
 
 
@@ -158,23 +169,25 @@ def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
     save(fig, png, svg)
 
 
-def write_all(
-    trials_csv: str, table7_csv: str, order: list[str], runs: list[dict], curve_paths: list[str], error_paths: list[str], pngs: list[str], svgs: list[str]
-) -> None:
-    """Every figure of the pipeline; output paths are matched by name (``{label}_T{T}``, ``success``, ``test_errors``, ``failures``, ``overview``)."""
-    out = {Path(png).stem: (png, svg) for png, svg in zip(sorted(pngs), sorted(svgs))}
-    trials = pd.read_csv(trials_csv)
-    overview(pd.read_csv(table7_csv), order, *out["overview"])
-    for (label, T), group in trials.groupby(["label", "T"]):
-        keys = [i for i, r in enumerate(runs) if r["label"] == label and r["T"] == T]
-        loaded = {runs[i]["trial"]: pd.read_csv(curve_paths[i]) for i in keys}
-        success = dict(zip(group["trial"], group[f"success_{group['primary'].iloc[0]}"].astype("Int64")))
-        curves(loaded, {k: (None if pd.isna(v) else int(v)) for k, v in success.items()}, label, T, int(group["window"].iloc[0]), *out[f"{label}_T{T}"])
-    success_distribution(trials, *out["success"])
-    frames = []
-    for run, path in zip(runs, error_paths):
-        with np.load(path) as z:
-            frames.append(pd.DataFrame({"label": run["label"], "T": run["T"], "trial": run["trial"], "target": z["targets"], "abs_error": np.abs(z["errors"])}))
-    errors = pd.concat(frames, ignore_index=True)
-    test_errors(errors, *out["test_errors"])
-    failures(errors, *out["failures"])
+def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, svg: str) -> None:
+    """One heatmap of the sweep's ``value`` per (T, lr) over the two blocks' input-gate biases; ``paper_cell``
+    (``bias1``, ``bias2``, ``lr``: the paper's setting) outlined."""
+    Ts, lrs = sorted(cells["T"].unique()), sorted(cells["lr"].unique())
+    fig, axes = plt.subplots(len(Ts), len(lrs), figsize=(3.6 * len(lrs), 3.2 * len(Ts)), squeeze=False, layout="constrained")
+    label = "success probability" if value == "success_probability" else "median sequences to success"
+    for (i, T), (j, lr) in itertools.product(enumerate(Ts), enumerate(lrs)):
+        ax = axes[i, j]
+        table = cells[(cells["T"] == T) & (cells["lr"] == lr)].pivot(index="bias1", columns="bias2", values=value)
+        table = table.sort_index(ascending=False).sort_index(axis=1, ascending=False)
+        kwargs = {"vmin": 0, "vmax": 1, "cmap": "viridis"} if value == "success_probability" else {"cmap": "magma_r"}
+        fmt = ".0%" if value == "success_probability" else ".2g"
+        sns.heatmap(table, ax=ax, annot=True, fmt=fmt, annot_kws={"fontsize": 7}, cbar=j == len(lrs) - 1, **kwargs)
+        if lr == paper_cell["lr"] and paper_cell["bias1"] in table.index and paper_cell["bias2"] in table.columns:
+            r, c = list(table.index).index(paper_cell["bias1"]), list(table.columns).index(paper_cell["bias2"])
+            ax.add_patch(plt.Rectangle((c, r), 1, 1, fill=False, edgecolor="red", lw=2.5))
+        ax.set_title(f"T={T}, lr={lr:g}" + (" (paper)" if lr == paper_cell["lr"] else ""), fontsize=10)
+        ax.set_xlabel("input-gate bias, block 2")
+        ax.set_ylabel("input-gate bias, block 1")
+    paper_words = f"{paper_cell['bias1']:g}, {paper_cell['bias2']:g} at lr {paper_cell['lr']:g}"
+    fig.suptitle(f"{label} over the initial input-gate biases (red: the paper's {paper_words})")
+    save(fig, png, svg)

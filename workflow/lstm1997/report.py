@@ -1,11 +1,13 @@
 """The report: papermill runs the parameterised notebook, nbconvert renders it to HTML.
 
-The notebook stays thin: the sentences that depend on results are built here, from the tables.
+The notebook (workflow/notebooks/report.ipynb) holds the prose; this module computes what the prose
+fills in: markdown tables of the results, the closest reading per T, the ladder's rungs and its minimal fix.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import nbformat
 import numpy as np
@@ -17,37 +19,6 @@ from . import paper
 from .criteria import DEFINITIONS
 from .io import atomic, write_text
 from .variants import LADDER
-
-OPEN = [
-    ("Output unit activation", "`net.output`: `sigmoid` (default) or `linear`",
-     '5.4: "All activation functions are logistic with output range [0, 1], except for h ... and g". The target '
-     "0.5 + (X1 + X2)/4 lies in [0, 1] with rare values near 0 and 1, where a logistic unit's derivative vanishes; "
-     "a linear unit reaches them without saturating."),
-    ("Error scale", "`protocol.loss`: `half` (default) or `squared`",
-     "A.1 eq. 16 defines E = sum (t - y)^2 without 1/2, but eq. 19's error signal f'(net)(t - y) drops the factor 2. "
-     "`squared` doubles every gradient, i.e. the effective learning rate."),
-    ('"Average training error"', "`protocol.criteria` / `primary`: `window_mse` (default), `cumulative_mse`, `window_mae`, `cumulative_mae`",
-     '5.4: "the average training error is below 0.01, and the 2000 most recent sequences were processed correctly". '
-     "Never defined. Over a 2000-sequence window of squared errors it is implied by the 2000-correct condition; since "
-     "the start of training it remembers the early errors; absolute errors are far stricter."),
-    ("Initial weight range", "`net.init_range`: `0.1` (default) or `0.2`", '5.4: "initialized with weights in [-0.1, 0.1]" (other experiments use 0.2).'),
-    ("Output-gate biases", "`net.out_gate_bias`: random (default) or `[-2, -4]`",
-     'Table 10 marks them "r" (random) for this experiment; other experiments of the paper use negative values per block.'),
-    ("Hidden connectivity", "`net.connectivity`: `full` (default, 93 weights) or `cells` (61 weights)",
-     '5.4/Table 7: "the hidden layer is fully connected", 93 weights; some implementations feed gates from the cells only.'),
-    ("Gradient", "`protocol.gradient`: `truncated` (default) or `full`",
-     'Section 4: errors are truncated once they leave cells or gates; the authors ran "a few experiments with '
-     'non-truncated LSTM. There was no significant difference".'),
-    ("Marker of a marked first pair", "`protocol.marked_first_marker`: `1.0` (default) or `-1.0`",
-     '5.4 only says "we set X1 to zero in the rare case where the first pair of the sequence gets marked".'),
-]
-"""What the paper leaves open (../shared/paper-notes.md): option, config key, the paper's words."""
-
-
-def open_questions() -> str:
-    lines = ["| detail | option (config key) | what the paper says |", "|---|---|---|"]
-    lines += [f"| {name} | {key} | {words} |" for name, key, words in OPEN]
-    return "\n".join(lines)
 
 
 def _cell(successes: int, trials: int, mean: float) -> str:
@@ -103,12 +74,18 @@ def best_reading(table: pd.DataFrame, T: int) -> pd.Series | None:
     return rows.loc[(np.log(rows["ratio_to_paper"])).abs().idxmin()]
 
 
-def _rungs(table: pd.DataFrame, T: int) -> list[tuple[int, str, str, pd.Series]]:
+Rung = tuple[int, str, str, pd.Series]
+"""A rung of the ladder in a results table: its number, variant, the change it makes, its Table 7 row."""
+
+
+def rungs(table: pd.DataFrame, T: int) -> list[Rung]:
+    """The ladder's rungs (``variants.LADDER``) that ``table`` has at T, in order."""
     rows = table[table["T"] == T].set_index("label")
     return [(k, name, change, rows.loc[name]) for k, (name, change) in enumerate(LADDER) if name in rows.index]
 
 
-def _median(r: pd.Series) -> str:
+def median(r: pd.Series) -> str:
+    """Median sequences to success of a Table 7 row, or a dash where no trial met the rule."""
     return f"{r.median_sequences:,.0f}" if r.successes else "–"
 
 
@@ -119,9 +96,9 @@ def ladder(table: pd.DataFrame, T: int = 100) -> str:
         "| asker's running mean at the end | asker's 'correct' (abs. error < 0.2) of last 2000 |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for k, name, change, r in _rungs(table, T):
+    for k, name, change, r in rungs(table, T):
         lines.append(
-            f"| {k} | {name} | {change} | {r.successes}/{r.trials} | {_median(r)} | {r.mean_wrong:.1f} of {r.test_sequences} "
+            f"| {k} | {name} | {change} | {r.successes}/{r.trials} | {median(r)} | {r.mean_wrong:.1f} of {r.test_sequences} "
             f"| {r.mean_last_cumulative_mse:.4f} | {r.mean_last_asker_correct:,.0f} |"
         )
     if len(lines) < 4:
@@ -134,64 +111,23 @@ def _changed(a: pd.Series, b: pd.Series) -> bool:
     return a.successes != b.successes or not 0.8 <= (b.mean_wrong + 1) / (a.mean_wrong + 1) <= 1.25
 
 
-def _fix(rungs: list[tuple[int, str, str, pd.Series]]) -> str:
-    """The minimal fix: the changes up to the first rung where most trials meet the rule, split by effect."""
-    fixed = next((k for k, _, _, r in rungs if r.successes * 2 >= r.trials), None)
+@dataclass(frozen=True)
+class Fix:
+    """The minimal fix along a ladder: the first rung where most trials meet the rule (None: no such rung),
+    and, of the rungs up to it after the first, those whose change moved the outcome, (rung, change), and those that did not."""
+
+    rung: int | None
+    moved: list[tuple[int, str]]
+    inert: list[int]
+
+
+def minimal_fix(ladder_rungs: list[Rung]) -> Fix:
+    """The changes up to the first rung where most trials meet the rule, split by whether they changed the outcome."""
+    fixed = next((k for k, _, _, r in ladder_rungs if r.successes * 2 >= r.trials), None)
     if fixed is None:
-        return "\nNo rung in this configuration reached the rule in most trials."
-    if fixed == rungs[0][0]:
-        return f"\nMost trials of rung {fixed} already meet the paper's rule in this configuration."
-    steps = [(k, change, _changed(a, b)) for (_, _, _, a), (k, _, change, b) in zip(rungs, rungs[1:]) if k <= fixed]
-    mattered = [f"rung {k} ({change})" for k, change, changed in steps if changed]
-    inert = [f"rung {k}" for k, _, changed in steps if not changed]
-    text = f"\nThe first rung where most trials meet the paper's rule is rung {fixed}. On the way, the changes that moved the outcome: {'; '.join(mattered)}."
-    if inert:
-        text += f" {', '.join(inert)} changed nothing measurable at that point of the ladder (they may matter in other combinations)."
-    return text
-
-
-def asker_answer(table: pd.DataFrame) -> str:
-    """What the measurements say to the asker of ../shared/seed-question.txt."""
-    parts = [
-        "The question: a 3-layer `nn.LSTM` (hidden size 2) trained online with SGD (lr 0.5) on the adding problem "
-        "never meets the paper's stopping rule at T = 100 (training error stuck above 0.04, at most 1,400 of the "
-        "last 2,000 sequences 'correct'). Their setup departs from the paper in several separate ways:",
-        "1. **Architecture**: three stacked layers of 2 units; the paper uses one hidden layer of 2 memory blocks "
-        "with 2 cells each, gates and cells fed by all cells and gates, the output unit fed by the 4 cells only (93 weights).",
-        "2. **Forget gates**: `nn.LSTM` has them (Gers et al. 2000); the 1997 cell has none: its state is a pure "
-        "sum, the constant error carousel.",
-        "3. **Initialisation**: PyTorch's default uniform(-1/sqrt(h), 1/sqrt(h)); the paper draws all weights in "
-        "[-0.1, 0.1] and sets the input-gate biases to -3 and -6.",
-        "4. **Gradient**: full backpropagation through time; the paper truncates it (only the cell states carry "
-        "error back).",
-        "5. **Error**: their loss (y - t)^2 has twice the gradient of the paper's E = (y - t)^2 / 2.",
-        "6. **Their own measures**: the 'running mean' is the mean since the start of training, which keeps the early "
-        "errors for hundreds of thousands of sequences; 'correct' is squared error < 0.04, i.e. absolute error < 0.2, "
-        "five times looser than the paper's absolute error < 0.04.",
-    ]
-    rungs = _rungs(table, 100)
-    if rungs:
-        parts.append("\nMeasured one change at a time at T = 100 (the ladder above):")
-        for (_, _, _, a), (k, name, change, b) in zip(rungs, rungs[1:]):
-            parts.append(
-                f"- rung {k}, {change}: {a.successes}/{a.trials} -> {b.successes}/{b.trials} trials met the rule"
-                f" (median {_median(a)} -> {_median(b)} sequences; mean wrong {a.mean_wrong:.1f} -> {b.mean_wrong:.1f})."
-            )
-        parts.append(_fix(rungs))
-    forget = table[(table["label"] == "lstm1997_forget") & (table["T"] == 100)]
-    if not forget.empty:
-        r = forget.iloc[0]
-        parts.append(
-            f"\nThe reverse check, the paper's network with a forget gate added (`lstm1997_forget`, forget-gate biases "
-            f"initialised to 1): {r.successes}/{r.trials} trials met the rule, {r.mean_wrong:.1f} wrong of 2560 on average."
-        )
-    best = best_reading(table, 100)
-    if best is not None:
-        parts.append(
-            f"\nThe closest reading of the paper at T = 100 is `{best.label}`: mean {best.mean_sequences:,.0f} sequences "
-            f"(paper {best.paper_sequences:,.0f}), {best.mean_wrong:.1f} wrong of 2560 (paper {best.paper_wrong:.0f})."
-        )
-    return "\n".join(parts)
+        return Fix(None, [], [])
+    steps = [(k, change, _changed(a, b)) for (_, _, _, a), (k, _, change, b) in zip(ladder_rungs, ladder_rungs[1:]) if k <= fixed]
+    return Fix(fixed, [(k, change) for k, change, changed in steps if changed], [k for k, _, changed in steps if not changed])
 
 
 def render(notebook: str, executed: str, html: str, parameters: dict) -> None:

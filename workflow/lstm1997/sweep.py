@@ -3,6 +3,9 @@
 A grid over the two blocks' initial input-gate biases and the learning rate; every cell trains the
 same ``trials`` seeds (trial k uses seed k: the same training streams in every cell, so cells differ
 only by what the grid changes) until the primary stopping definition is met or the budget is spent.
+
+This module trains the grid and summarises it per cell; ``plots.sweep_heatmaps`` draws the cells and
+the report's notebook words them (from ``facts``).
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ import numpy as np
 import pandas as pd
 
 from . import gpu, task
-from .lstm97 import Lstm97
-from .protocol import Start, train_from
+from .lstm97 import Lstm97, Net
+from .protocol import Protocol, Start, train_from
 from .variants import resolve
 
 log = logging.getLogger(__name__)
-PAPER = {"bias1": -3.0, "bias2": -6.0, "lr": 0.5}
+PAPER = {"bias1": Net().in_gate_bias[0], "bias2": Net().in_gate_bias[1], "lr": Protocol().lr}
+"""The paper's cell (5.4): the default input-gate biases and learning rate."""
 CPU_GROUP = 64
 """Runs trained together on the CPU engine: enough to keep every core busy, few enough to log often."""
 
@@ -70,41 +74,21 @@ def summarize(trials: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def verdict(cells: pd.DataFrame) -> str:
-    """Plain words: where the paper's claim holds (most cells as good as the paper's own) and where it breaks."""
-    lines = []
+def facts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per (T, lr): bias pairs, those that succeed in at least 90% of trials, the paper's pair's success
+    probability (NaN where the grid lacks it), the three weakest pairs as (bias1, bias2, success probability)."""
+    rows = []
     for (T, lr), part in cells.groupby(["T", "lr"]):
-        paper = part[(part["bias1"] == PAPER["bias1"]) & (part["bias2"] == PAPER["bias2"])]
-        good = part[part["success_probability"] >= 0.9]
-        ref = f"the paper's pair (-3, -6): {paper['success_probability'].iloc[0]:.0%}" if len(paper) else "the paper's pair not in the grid"
-        worst = part.nsmallest(3, "success_probability")
-        bad = ", ".join(f"({r.bias1:g}, {r.bias2:g}) {r.success_probability:.0%}" for r in worst.itertuples())
-        lines.append(
-            f"- T = {T}, lr {lr:g}: {len(good)} of {len(part)} bias pairs succeed in at least 90% of trials; {ref}; "
-            f"weakest: {bad}."
+        paper = part[(part["bias1"] == PAPER["bias1"]) & (part["bias2"] == PAPER["bias2"])]["success_probability"]
+        weakest = part.nsmallest(3, "success_probability")[["bias1", "bias2", "success_probability"]]
+        rows.append(
+            {
+                "T": T,
+                "lr": lr,
+                "pairs": len(part),
+                "good": int((part["success_probability"] >= 0.9).sum()),
+                "paper": paper.iloc[0] if len(paper) else np.nan,
+                "weakest": list(weakest.itertuples(index=False, name=None)),
+            }
         )
-    return "\n".join(lines)
-
-
-def heatmaps(cells: pd.DataFrame, value: str, png: str, svg: str) -> None:
-    """One heatmap per (T, lr) over the two blocks' input-gate biases; the paper's setting outlined."""
-    from . import plots
-
-    Ts, lrs = sorted(cells["T"].unique()), sorted(cells["lr"].unique())
-    fig, axes = plots.plt.subplots(len(Ts), len(lrs), figsize=(3.6 * len(lrs), 3.2 * len(Ts)), squeeze=False, layout="constrained")
-    label = "success probability" if value == "success_probability" else "median sequences to success"
-    for (i, T), (j, lr) in itertools.product(enumerate(Ts), enumerate(lrs)):
-        ax = axes[i, j]
-        table = cells[(cells["T"] == T) & (cells["lr"] == lr)].pivot(index="bias1", columns="bias2", values=value)
-        table = table.sort_index(ascending=False).sort_index(axis=1, ascending=False)
-        kwargs = {"vmin": 0, "vmax": 1, "cmap": "viridis"} if value == "success_probability" else {"cmap": "magma_r"}
-        fmt = ".0%" if value == "success_probability" else ".2g"
-        plots.sns.heatmap(table, ax=ax, annot=True, fmt=fmt, annot_kws={"fontsize": 7}, cbar=j == len(lrs) - 1, **kwargs)
-        if lr == PAPER["lr"] and PAPER["bias1"] in table.index and PAPER["bias2"] in table.columns:
-            r, c = list(table.index).index(PAPER["bias1"]), list(table.columns).index(PAPER["bias2"])
-            ax.add_patch(plots.plt.Rectangle((c, r), 1, 1, fill=False, edgecolor="red", lw=2.5))
-        ax.set_title(f"T={T}, lr={lr:g}" + (" (paper)" if lr == PAPER["lr"] else ""), fontsize=10)
-        ax.set_xlabel("input-gate bias, block 2")
-        ax.set_ylabel("input-gate bias, block 1")
-    fig.suptitle(f"{label} over the initial input-gate biases (red: the paper's -3, -6 at lr 0.5)")
-    plots.save(fig, png, svg)
+    return pd.DataFrame(rows)

@@ -19,13 +19,12 @@ from .variants import Setting, changes
 KEYS = ["label", "T"]
 
 
-def load_trial(summary: str | Path) -> dict:
+def load_trial(summary: str | Path, evaluation: str | Path, curve: str | Path) -> dict:
     """A trial's summary, its evaluation and the last row of its learning curve, for the tables."""
-    folder = Path(summary).parent
-    evaluation = read_json(folder / "evaluation.json")
-    curve = pd.read_csv(folder / "curve.csv")
-    last = curve.iloc[-1].to_dict() if len(curve) else {"cumulative_mse": np.nan, "asker_correct_in_window": np.nan}
-    return read_json(summary) | {"wrong": evaluation["wrong"], "test_sequences": evaluation["sequences"], "test_mse": evaluation["mse"], "last": last}
+    tested = read_json(evaluation)
+    rows = pd.read_csv(curve)
+    last = rows.iloc[-1].to_dict() if len(rows) else {"cumulative_mse": np.nan, "asker_correct_in_window": np.nan}
+    return read_json(summary) | {"wrong": tested["wrong"], "test_sequences": tested["sequences"], "test_mse": tested["mse"], "last": last}
 
 
 def trials_frame(summaries: list[dict]) -> pd.DataFrame:

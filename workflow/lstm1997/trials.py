@@ -1,64 +1,51 @@
-"""One trial's files, as the pipeline writes them (every write atomic).
+"""The per-trial jobs' bodies (compile_engine, train, evaluate) and the files they write (every write atomic).
 
-results/data/T{T}/test.npz, test.manifest.json       the fixed test set of a T (test_start_marker.* for marker -1)
+results/engine/numba/{kind}.json                      a model kind's kernels are in numba's cache (the folder)
 results/runs/{label}/T{T}/trial{k}/summary.json       when each stopping definition was met, budget, engine
                                   /curve.csv          the learning curve
                                   /weights.npz        weights: "final" and each snapshot, layout of ``lstm97``
                                   /evaluation.json    wrong of the test set, test MSE
                                   /test_errors.npz    target and target - y of every test sequence
+
+Each job's script starts it with ``jobs.start`` (logging, numba's cache) before importing this module.
 """
 
 from __future__ import annotations
 
-import hashlib
-import platform
 import time
 from pathlib import Path
 
-import numba
 import numpy as np
 import pandas as pd
 
-from . import __version__, task
+from . import task
 from .io import write_csv, write_json, write_npz
-from .protocol import RunResult, evaluate, train, warm_up
-from .variants import Setting
+from .jobs import versions
+from .protocol import Protocol, RunResult, evaluate, train
+from .variants import MODELS, Setting
 
 
-def versions() -> dict[str, str]:
-    return {"lstm1997": __version__, "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}
+def compile_engine(kind: str, marker: str | Path) -> None:
+    """Fill numba's cache (NUMBA_CACHE_DIR) with one model kind's kernels, once, so that the jobs training
+    and testing that kind load them instead of compiling them side by side into one cache.
 
-
-def sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def compile_engine(marker: str | Path) -> None:
-    """Fill numba's cache (NUMBA_CACHE_DIR) once, so training jobs load the kernels instead of compiling them side by side."""
+    The kind's default model compiles them all: its options reach the kernels as values of fixed types.
+    """
     started = time.perf_counter()
-    warm_up()
+    warm_up(MODELS[kind]())
     package = str(Path(__file__).resolve().parent)
-    write_json(marker, {"seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()})
-
-
-def make_test_set(T: int, n: int, seed: int, data_path: str | Path, manifest_path: str | Path, marked_first_marker: float = 1.0) -> None:
-    """The fixed test set of a T (5.4: 2560 fresh sequences) and its manifest."""
-    task.make_dataset(T, n, seed, marked_first_marker).save(data_path)
     write_json(
-        manifest_path,
-        {
-            "T": T,
-            "sequences": n,
-            "seed": seed,
-            "marked_first_marker": marked_first_marker,
-            "sha256": sha256(data_path),
-            "test_set": f"lstm1997.task.make_dataset(T={T}, n={n}, seed={seed})",
-            "training_streams": "trial k trains on lstm1997.task.stream(T, seed=k, purpose='train'): "
-            "block b is drawn by Philox(SeedSequence(k, spawn_key=(0, T, b))), 1000 sequences per block; "
-            "test sets use spawn_key (1, T, b), initial weights (2,), so no stream repeats another",
-            "versions": versions(),
-        },
+        marker,
+        {"kind": kind, "seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()},
     )
+
+
+def warm_up(model) -> None:
+    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``:
+    ``protocol.warm_up`` with each of the model's own gradients (it tries both, which nn.LSTM stacks refuse)."""
+    for gradient in model.gradients:
+        result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
+    evaluate(result.final_weights, task.generate(10, 2, task.rng(0, "test", 10)), model)
 
 
 def weights_arrays(result: RunResult) -> dict[str, np.ndarray]:

@@ -1,4 +1,7 @@
+import ast
+import functools
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -56,6 +59,14 @@ TEST_SETS = {1.0: "test", -1.0: "test_start_marker"}
 """Test set file per marker of a marked first pair (Protocol.marked_first_marker)."""
 CORE_ENV = "../../envs/core.yaml"
 REPORT_ENV = "../../envs/report.yaml"
+PACKAGE = PACKAGE_ROOT / "lstm1997"
+KIND_MODULES = {kind: cls.__module__.rpartition(".")[2] for kind, cls in registry.MODELS.items()}
+"""The module of each model kind (``Variant.model``): its kernels are the code that differs between kinds."""
+SWEEP = config.get("sweep")
+SWEEP_KIND = "lstm97"
+"""The model kind a sweep trains: ``sweep.run`` builds 1997 networks only."""
+SWEEP_VALUES = ("success_probability", "median_sequences")
+"""Columns of the sweep's cells drawn as heatmaps."""
 
 
 wildcard_constraints:
@@ -63,17 +74,80 @@ wildcard_constraints:
     T=r"\d+",
     trial=r"\d+",
     testset="|".join(TEST_SETS.values()),
+    kind="|".join(registry.MODELS),
+    value="|".join(SWEEP_VALUES),
 
 
-def source_hash(*modules):
-    """Hash of package modules: a params value, so a change to the engine reruns what it computed."""
+def imports(code):
+    """The package modules some Python code imports, at any depth (imports inside functions too).
+
+    Importing any module of the package runs ``__init__``, and ``from . import __version__`` reads it.
+    """
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names = [a.name.partition(".")[2] for a in node.names if a.name.partition(".")[0] == "lstm1997"]
+        elif isinstance(node, ast.ImportFrom) and (node.level == 1 or (node.module or "").partition(".")[0] == "lstm1997"):
+            dotted = (node.module or "").removeprefix("lstm1997").lstrip(".")
+            names = [dotted] if dotted else [a.name for a in node.names]
+        else:
+            continue
+        found |= {"__init__"} | {name for name in names if (PACKAGE / f"{name}.py").exists()}
+    return found
+
+
+@functools.cache
+def closure(roots, skip=frozenset()):
+    """``roots`` and every package module they import, transitively, not entering the modules in ``skip``."""
+    seen, todo = set(), [m for m in roots if m not in skip]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += imports((PACKAGE / f"{name}.py").read_text()) - skip - seen
+    return frozenset(seen)
+
+
+def code_of(path):
+    """The Python code of a workflow file: a script, or a notebook's code cells."""
+    text = (Path(workflow.basedir) / "workflow" / path).read_text()
+    if path.endswith(".ipynb"):
+        return "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"] if cell["cell_type"] == "code")
+    return text
+
+
+@functools.cache
+def sources(*files, kind=None):
+    """Key of the package code a job runs: sha256 of every module ``files`` (paths under workflow/) import,
+    transitively, as a rule param, so that editing any of them reruns the job and nothing else.
+
+    A job of one model ``kind`` skips the other kinds' modules, unless its own kind imports them: an
+    lstm1997 run imports ``nnlstm`` (the variant registry names every kind) but never runs its kernels.
+    """
+    roots = frozenset().union(*(imports(code_of(path)) for path in files))
+    skip = frozenset()
+    if kind is not None:
+        own = closure(frozenset({KIND_MODULES[kind]}))
+        skip = frozenset(name for name in KIND_MODULES.values() if name not in own)
     digest = hashlib.sha256()
-    for module in modules:
-        digest.update((PACKAGE_ROOT / "lstm1997" / f"{module}.py").read_bytes())
+    for name in sorted(closure(roots, skip)):
+        digest.update(f"{name}\0".encode() + (PACKAGE / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
-TRAINING_SOURCES = source_hash("task", "engine", "lstm97", "criteria", "protocol", "trials")
+def model_kind(wildcards):
+    """The model kind a job trains, tests or compiles: its ``kind`` wildcard, else its variant's."""
+    return wildcards.get("kind") or SETTINGS[wildcards.variant].variant.model
+
+
+def kind_sources(*files):
+    """``sources`` of a job that runs one model kind, as a params function of its wildcards."""
+    return lambda wildcards: sources(*files, kind=model_kind(wildcards))
+
+
+def engine(wildcards):
+    """The compile_engine marker of a job's model kind: its kernels are in numba's cache once that job ran."""
+    return f"results/engine/numba/{model_kind(wildcards)}.json"
 
 
 def setting(wildcards):
@@ -105,24 +179,21 @@ def gpus(wildcards):
 
 
 def runs(name):
-    """Paths of one per-trial file over every (variant, T, trial) of the config."""
+    """Paths of one per-trial file over every (variant, T, trial) of the config, in one order for every name."""
     return [f"{RUN}/{name}".format(variant=v, T=T, trial=k) for v, T in pairs() for k in TRIALS]
 
 
-def run_keys():
-    """(variant, T, trial) of every run, in the order of ``runs``."""
-    return [{"label": v, "T": T, "trial": k} for v, T in pairs() for k in TRIALS]
+def trials_of(name):
+    """Paths of one per-trial file over the trials of a job's (variant, T) wildcards."""
+    return expand(f"{RUN}/{name}", trial=TRIALS, allow_missing=True)
 
 
 def curve_figures(ext="png"):
     return [f"results/figures/curves/{v}_T{T}.{ext}" for v, T in pairs()]
 
 
-SWEEP = config.get("sweep")
-
-
 def sweep_figures(ext="png"):
-    return [f"results/figures/sweep_{value}.{ext}" for value in ("success_probability", "median_sequences")] if SWEEP else []
+    return [f"results/figures/sweep_{value}.{ext}" for value in SWEEP_VALUES] if SWEEP else []
 
 
 def sweep_grid():

@@ -6,7 +6,7 @@ rule test_set:
         sequences=config["test"]["sequences"],
         seed=config["test"]["seed"],
         marker=marker,
-        source=source_hash("task"),
+        source=sources("scripts/test_set.py"),
     log:
         "results/logs/test_set/T{T}_{testset}.log",
     conda:
@@ -17,11 +17,11 @@ rule test_set:
 
 rule compile_engine:
     output:
-        "results/engine/numba/compiled.json",
+        "results/engine/numba/{kind}.json",
     params:
-        source=TRAINING_SOURCES,
+        source=kind_sources("scripts/compile_engine.py"),
     log:
-        "results/logs/compile_engine.log",
+        "results/logs/compile_engine/{kind}.log",
     conda:
         CORE_ENV
     script:

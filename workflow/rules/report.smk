@@ -1,20 +1,23 @@
 rule report:
     input:
+        # Every input but the notebook is passed to the notebook as the parameter of its name.
         notebook=workflow.source_path("../notebooks/report.ipynb"),
         table7_csv="results/tables/table7.csv",
         table7_md="results/tables/table7.md",
-        trials="results/tables/trials.csv",
-        timings="results/tables/timings.csv",
-        overview="results/figures/overview.png",
-        success="results/figures/success.png",
-        test_errors="results/figures/test_errors.png",
-        failures="results/figures/failures.png",
-        curves=curve_figures(),
-        sweep=sweep_figures(),
+        trials_csv="results/tables/trials.csv",
+        timings_csv="results/tables/timings.csv",
+        overview_png="results/figures/overview.png",
+        success_png="results/figures/success.png",
+        test_errors_png="results/figures/test_errors.png",
+        failures_png="results/figures/failures.png",
+        curve_pngs=curve_figures(),
+        sweep_pngs=sweep_figures(),
         sweep_cells=["results/sweep/cells.csv"] if SWEEP else [],
     output:
         notebook="results/report/report.ipynb",
         html=report("results/report/report.html", caption="../report/report.rst", category="Report"),
+    params:
+        source=sources("scripts/report.py", "notebooks/report.ipynb"),
     log:
         "results/logs/report.log",
     conda:

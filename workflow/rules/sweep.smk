@@ -1,12 +1,12 @@
 rule sweep_train:
     input:
-        engine=rules.compile_engine.output[0],
+        engine=f"results/engine/numba/{SWEEP_KIND}.json",
     output:
         "results/sweep/T{T}/trials.csv",
     params:
         grid=sweep_grid(),
         budget=lambda wildcards: SWEEP["budget"][int(wildcards.T)],
-        source=TRAINING_SOURCES,
+        source=sources("scripts/sweep_train.py", kind=SWEEP_KIND),
     threads: SWEEP["threads"] if SWEEP else 1
     resources:
         mem_mb=8000,
@@ -20,16 +20,32 @@ rule sweep_train:
         "../scripts/sweep_train.py"
 
 
-rule sweep_figures:
+rule sweep_cells:
     input:
         expand("results/sweep/T{T}/trials.csv", T=SWEEP["T"] if SWEEP else []),
     output:
-        cells=report("results/sweep/cells.csv", caption="../report/sweep.rst", category="Sweep"),
-        png=report(sweep_figures("png"), caption="../report/sweep.rst", category="Sweep"),
-        svg=sweep_figures("svg"),
+        report("results/sweep/cells.csv", caption="../report/sweep.rst", category="Sweep"),
+    params:
+        source=sources("scripts/sweep_cells.py", kind=SWEEP_KIND),
     log:
-        "results/logs/sweep_figures.log",
+        "results/logs/sweep/cells.log",
+    conda:
+        CORE_ENV
+    script:
+        "../scripts/sweep_cells.py"
+
+
+rule sweep_heatmap:
+    input:
+        "results/sweep/cells.csv",
+    output:
+        png=report("results/figures/sweep_{value}.png", caption="../report/sweep.rst", category="Sweep", labels={"value": "{value}"}),
+        svg="results/figures/sweep_{value}.svg",
+    params:
+        source=sources("scripts/sweep_heatmap.py", kind=SWEEP_KIND),
+    log:
+        "results/logs/sweep/{value}.log",
     conda:
         REPORT_ENV
     script:
-        "../scripts/sweep_figures.py"
+        "../scripts/sweep_heatmap.py"

@@ -1,13 +1,13 @@
 rule train:
     input:
-        engine=rules.compile_engine.output[0],
+        engine=engine,
     output:
         summary=f"{RUN}/summary.json",
         curve=f"{RUN}/curve.csv",
         weights=f"{RUN}/weights.npz",
     params:
         setting=setting,
-        source=TRAINING_SOURCES,
+        source=kind_sources("scripts/train.py"),
     threads: 1
     resources:
         mem_mb=2000,
@@ -23,7 +23,7 @@ rule train:
 
 rule evaluate:
     input:
-        engine=rules.compile_engine.output[0],
+        engine=engine,
         weights=f"{RUN}/weights.npz",
         test=test_set,
     output:
@@ -31,6 +31,7 @@ rule evaluate:
         errors=f"{RUN}/test_errors.npz",
     params:
         setting=setting,
+        source=kind_sources("scripts/evaluate.py"),
     log:
         "results/logs/evaluate/{variant}/T{T}/trial{trial}.log",
     conda:
