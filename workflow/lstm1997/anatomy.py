@@ -11,13 +11,16 @@ snapshots (``Protocol.snapshot_every``) and learning curve:
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import engine, task
+from . import engine, plots, task
+from .io import read_json
 from .lstm97 import COLUMNS, OUTPUT_COLUMNS, Lstm97, Net
+from .variants import Setting
 
 ESCAPED = 0.02
 """Windowed MSE below which a run has left the plateau: on it the windowed MSE sits at 0.04-0.056 (0.052
@@ -67,3 +70,29 @@ def cell_states(net: Net, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
         engine.step(Wh, x_t, ws, opts)
         states[t] = ws.s
     return states
+
+
+def run_movers(run: str | Path, k: int = 6) -> tuple[str, pd.DataFrame, int]:
+    """(label, movers up to the escape, escape) of one finished run folder (summary.json, curve.csv, weights.npz)."""
+    run = Path(run)
+    summary = read_json(run / "summary.json")
+    setting = Setting.from_params(summary["label"], {"engine": "scalar"} | summary["settings"])  # reads weights, trains nothing
+    until = escape(pd.read_csv(run / "curve.csv"))
+    if until is None:
+        raise ValueError(f"{run}: never left the plateau (windowed MSE never below {ESCAPED})")
+    sequences, thetas = trajectory(run / "weights.npz", setting.model, summary["seed"])
+    keep = sequences <= until + 20 * (sequences[1] - sequences[0])
+    return f"{summary['label']}, trial {summary['trial']}", movers(sequences[keep], thetas[keep], setting.net, until, k), until
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The weights that carry the escape from the plateau, one panel per run folder.")
+    parser.add_argument("png", help="figure to write (an SVG beside it)")
+    parser.add_argument("runs", nargs="+", help="run folders results/runs/<label>/T<T>/trial<k> kept with protocol.snapshot_every")
+    args = parser.parse_args(argv)
+    found = [run_movers(run) for run in args.runs]
+    plots.anatomy({label: frame for label, frame, _ in found}, {label: until for label, _, until in found}, args.png, str(Path(args.png).with_suffix(".svg")))
+
+
+if __name__ == "__main__":
+    main()

@@ -191,3 +191,20 @@ def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, 
     paper_words = f"{paper_cell['bias1']:g}, {paper_cell['bias2']:g} at lr {paper_cell['lr']:g}"
     fig.suptitle(f"{label} over the initial input-gate biases (red: the paper's {paper_words})")
     save(fig, png, svg)
+
+
+def anatomy(movers: dict[str, pd.DataFrame], escapes: dict[str, int], png: str, svg: str) -> None:
+    """One panel per run: the weights that moved most from the start to the escape (``anatomy.movers``),
+    against sequences, the escape marked."""
+    fig, axes = plt.subplots(1, len(movers), figsize=(4.6 * len(movers), 4.2), squeeze=False)
+    for ax, (label, frame) in zip(axes[0], movers.items()):
+        sns.lineplot(frame, x="sequences", y="value", hue="weight", ax=ax, palette="tab10")
+        ax.axvline(escapes[label], color="black", ls=":", lw=1.2)
+        ax.set_title(f"{label}: escape after {escapes[label]:,}", fontsize=10)
+        ax.set_xlabel("sequences")
+        ax.set_ylabel("weight")
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, frameon=False)
+    fig.suptitle("The weights that carry the escape from the plateau (T = 500; dotted: the escape)")
+    fig.tight_layout()
+    save(fig, png, svg)
