@@ -98,8 +98,8 @@ def test_second_run_does_nothing(workdir, source):
 
 
 # What each module's edit reruns in the tiny config: its dependants and what follows from them, nothing else.
-LSTM97_RUNS = {"train": 8, "evaluate": 8, "curves": 4}  # lstm1997 and lstm1997_linear at T = 10 and 20, 2 trials each
-NNLSTM_RUNS = {"train": 2, "evaluate": 2, "curves": 1}  # asker at T = 10
+LSTM97_RUNS = {"train": 4, "evaluate": 8, "curves": 4}  # lstm1997 and lstm1997_linear at T = 10 and 20, 2 trials each, one train job a pair
+NNLSTM_RUNS = {"train": 1, "evaluate": 2, "curves": 1}  # asker at T = 10
 TABLES_AND_AFTER = {"aggregate": 1, "overview": 1, "success": 1, "report": 1, "all": 1}
 SWEEP_JOBS = {"sweep_train": 1, "sweep_cells": 1, "sweep_heatmap": 2}
 
@@ -109,6 +109,7 @@ SWEEP_JOBS = {"sweep_train": 1, "sweep_cells": 1, "sweep_heatmap": 2}
     [
         ("engine.py", {"compile_engine": 1, **LSTM97_RUNS, **SWEEP_JOBS, **TABLES_AND_AFTER, "test_errors": 1}),
         ("torch_batched.py", {"compile_engine": 1, **NNLSTM_RUNS, **TABLES_AND_AFTER, "test_errors": 1}),
+        ("nnlstm_kernels.py", {"compile_engine": 1, **NNLSTM_RUNS, **TABLES_AND_AFTER, "test_errors": 1}),
         ("tables.py", TABLES_AND_AFTER),
         ("plots.py", {"curves": 5, "overview": 1, "success": 1, "test_errors": 1, "sweep_heatmap": 2, "report": 1, "all": 1}),
         ("report.py", {"report": 1, "all": 1}),
@@ -183,7 +184,7 @@ def test_changing_one_variant_reruns_only_its_jobs(workdir, source):
     (workdir / "changed.yaml").write_text(changed)
     result = snakemake("--configfile", "changed.yaml", "-n", cwd=workdir, source=source)
     counts = job_counts(result.stdout)
-    assert counts["train"] == 4 and counts["evaluate"] == 4
+    assert counts["train"] == 2 and counts["evaluate"] == 4
     assert "compile_engine" not in counts and "test_set" not in counts
     assert "output: results/runs/lstm1997/" not in result.stdout and "output: results/runs/lstm1997_linear/" in result.stdout
 
@@ -191,7 +192,7 @@ def test_changing_one_variant_reruns_only_its_jobs(workdir, source):
 def test_until_of_one_T_reruns_only_that_Ts_training(workdir, source):
     (workdir / "until.yaml").write_text(TINY.replace("test:", "until: {20: primary}\ntest:"))
     result = snakemake("--configfile", "until.yaml", "-n", cwd=workdir, source=source)
-    assert job_counts(result.stdout)["train"] == 4
+    assert job_counts(result.stdout)["train"] == 2
     retrained = {line.split("/")[3] for line in result.stdout.splitlines() if line.strip().startswith("output: results/runs/")}
     assert retrained == {"T20"}
 
@@ -215,16 +216,17 @@ def test_dry_run_of_the_paper_config_lists_every_job(tmp_path):
         "success": 1,
         "test_errors": 1,
         "test_set": 3,
-        "train": variants * 3 * 10,
+        "train": variants * 3,
     }
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "config").glob("*.yaml")))
-def test_every_shipped_config_plans_one_train_job_per_variant_T_and_trial(tmp_path, name):
+def test_every_shipped_config_plans_one_train_job_per_variant_and_T(tmp_path, name):
+    """Every trial of a (variant, T) trains in one job (side by side: threads or vector lanes), evaluated one by one."""
     config = yaml.safe_load((REPO / "config" / name).read_text())
     pairs = sum(len((entry or {}).get("T", config["T"])) for entry in config["variants"].values())
-    result = snakemake("--configfile", str(REPO / "config" / name), "-n", cwd=tmp_path)
-    assert job_counts(result.stdout)["train"] == pairs * config["trials"]
+    counts = job_counts(snakemake("--configfile", str(REPO / "config" / name), "-n", cwd=tmp_path).stdout)
+    assert counts["train"] == pairs and counts["evaluate"] == pairs * config["trials"]
 
 
 def test_a_cuda_sweep_asks_for_one_gpu_and_training_for_none(tmp_path):

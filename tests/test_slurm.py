@@ -82,7 +82,7 @@ def test_cancelled_training_job_leaves_nothing_and_a_rerun_completes_it(tmp_path
     cmd = snakemake_command("--configfile", "tiny.yaml", *SLURM, "--retries", "0", cwd=path, source=source)
     first = subprocess.Popen(cmd, cwd=path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     trial = path / "results/runs/lstm1997/T10/trial0"
-    log = path / "results/logs/train/lstm1997/T10/trial0.log"
+    log = path / "results/logs/train/lstm1997/T10.log"
     for _ in range(600):
         if (log.exists() and "T=10 seeds [0]" in log.read_text()) or first.poll() is not None:
             break

@@ -9,17 +9,18 @@ from conftest import REPO
 CHECK = """
 import dataclasses, sys
 from numba.core.registry import CPUDispatcher
-from lstm1997 import engine, nnlstm_kernels, task, trials
-from lstm1997.protocol import evaluate, train
-from lstm1997.variants import MODELS, REGISTRY, resolve
+from lstm1997 import engine, engine_batched, nnlstm_kernels, task
+from lstm1997.protocol import evaluate, train, warm_up
+from lstm1997.variants import REGISTRY, build, resolve
 
 def compiled():
-    return {(m.__name__, name, sig) for m in (engine, nnlstm_kernels) for name, f in vars(m).items() if isinstance(f, CPUDispatcher) for sig in f.signatures}
+    modules = (engine, engine_batched, nnlstm_kernels)
+    return {(m.__name__, name, sig) for m in modules for name, f in vars(m).items() if isinstance(f, CPUDispatcher) for sig in f.signatures}
 
-kind = sys.argv[1]
-trials.warm_up(MODELS[kind]())
+kind, cpu_engine = sys.argv[1:]
+warm_up(build(kind, engine=cpu_engine))
 warm = compiled()
-variants = [resolve(name, {}) for name, v in REGISTRY.items() if v.model == kind]
+variants = [resolve(name, {}, cpu_engine) for name, v in REGISTRY.items() if v.model == kind]
 for s in variants:
     for gradient in s.model.gradients:
         result = train(10, [0], s.model, dataclasses.replace(s.protocol, budget=2, gradient=gradient))[0]
@@ -28,10 +29,10 @@ print(len(variants), len(warm), sorted(compiled() - warm))
 """
 
 
-@pytest.mark.parametrize("kind", ["lstm97", "nnlstm"])
-def test_the_default_model_compiles_every_kernel_its_kinds_variants_run(kind):
+@pytest.mark.parametrize("kind, cpu_engine", [("lstm97", "scalar"), ("lstm97", "batched"), ("nnlstm", "scalar")])
+def test_the_default_model_compiles_every_kernel_its_kinds_variants_run(kind, cpu_engine):
     # A fresh interpreter: the kernels this process compiled for other tests must not count as warm.
-    result = subprocess.run([sys.executable, "-c", CHECK, kind], cwd=REPO, capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", CHECK, kind, cpu_engine], cwd=REPO, capture_output=True, text=True, check=True)
     variants, warm, new = result.stdout.split(" ", 2)
     assert int(variants) >= 3 and int(warm) > 0
     assert new.strip() == "[]"

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import nnlstm_kernels as kernels
 from .learning import LOSSES
-from .stack import Stack
+from .stack import N_INPUTS, Stack
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class NNLstm:
         """Trainable weights, PyTorch's count (both bias vectors) less a removed forget gate's fixed ones."""
         H, fixed = self.net.hidden, 0
         if not self.net.forget_gate:
-            fixed = sum(H * ((kernels.N_INPUTS if k == 0 else H) + H + 2) for k in range(self.net.layers))
+            fixed = sum(H * ((N_INPUTS if k == 0 else H) + H + 2) for k in range(self.net.layers))
         return self.net.n_params - fixed
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
@@ -79,7 +79,7 @@ def module(net: Stack, weights: dict[str, np.ndarray]):
     """A real ``nn.LSTM`` + ``nn.Linear`` (float64) holding ``weights``: the asker's model, for checks and the benchmark."""
     import torch
 
-    lstm = torch.nn.LSTM(kernels.N_INPUTS, net.hidden, num_layers=net.layers, batch_first=True, dtype=torch.float64)
+    lstm = torch.nn.LSTM(N_INPUTS, net.hidden, num_layers=net.layers, batch_first=True, dtype=torch.float64)
     head = torch.nn.Linear(net.hidden, 1, dtype=torch.float64)
     with torch.no_grad():
         for name, p in lstm.named_parameters():

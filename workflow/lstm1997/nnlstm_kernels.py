@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-N_INPUTS = 2
+from .stack import N_INPUTS
 _jit = njit(cache=True, error_model="numpy", fastmath=False)
 
 

@@ -342,7 +342,8 @@ def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, model: Model
 
 
 def warm_up(model: Model = Lstm97()) -> None:
-    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``."""
-    for gradient in GRADIENTS:
+    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``,
+    with each gradient it trains with."""
+    for gradient in model.gradients:
         result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
     evaluate(result.final_weights, task.generate(10, 2, task.rng(0, "test", 10)), model)

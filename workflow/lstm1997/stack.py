@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import choice
-from .nnlstm_kernels import N_INPUTS
+
+N_INPUTS = 2
+"""(value, marker) per time step (5.4)."""
 
 INITS = ("pytorch", "paper")
 ENGINES = ("compiled", "torch")

@@ -21,31 +21,24 @@ import pandas as pd
 from . import task
 from .io import write_csv, write_json, write_npz
 from .jobs import versions
-from .protocol import Protocol, RunResult, evaluate, train
-from .variants import MODELS, Setting
+from .protocol import RunResult, evaluate, train, warm_up
+from .variants import Setting, build
 
 
-def compile_engine(kind: str, marker: str | Path) -> None:
+def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
     """Fill numba's cache (NUMBA_CACHE_DIR) with one model kind's kernels, once, so that the jobs training
     and testing that kind load them instead of compiling them side by side into one cache.
 
-    The kind's default model compiles them all: its options reach the kernels as values of fixed types.
+    The kind's default model on the config's ``engine`` compiles them all: its options reach the kernels as
+    values of fixed types.
     """
     started = time.perf_counter()
-    warm_up(MODELS[kind]())
+    warm_up(build(kind, engine=engine))
     package = str(Path(__file__).resolve().parent)
     write_json(
         marker,
         {"kind": kind, "seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()},
     )
-
-
-def warm_up(model) -> None:
-    """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``:
-    ``protocol.warm_up`` with each of the model's own gradients (it tries both, which nn.LSTM stacks refuse)."""
-    for gradient in model.gradients:
-        result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
-    evaluate(result.final_weights, task.generate(10, 2, task.rng(0, "test", 10)), model)
 
 
 def weights_arrays(result: RunResult) -> dict[str, np.ndarray]:
@@ -60,9 +53,15 @@ def load_weights(path: str | Path, model, which: str = "final") -> dict[str, np.
         return {name: z[f"{which}/{name}"] for name in model.unflatten(np.zeros(model.n_params))}
 
 
-def train_trial(setting: Setting, T: int, trial: int, threads: int, summary: str, curve: str, weights: str) -> RunResult:
-    """Train trial k (seed k) of a setting at T and write its summary, curve and weights."""
-    result = train(T, [trial], setting.model, setting.protocol, threads=threads)[0]
+def train_trials(setting: Setting, T: int, trials: list[int], threads: int, summary: list[str], curve: list[str], weights: list[str]) -> None:
+    """Train trials k (seed k) of a setting at T side by side (one run per thread on the scalar engine,
+    16 in the vector lanes of a core on the batched one) and write each one's summary, curve and weights."""
+    results = train(T, list(trials), setting.model, setting.protocol, threads=threads)
+    for trial, result, paths in zip(trials, results, zip(summary, curve, weights)):
+        _write_trial(setting, T, trial, threads, result, *paths)
+
+
+def _write_trial(setting: Setting, T: int, trial: int, threads: int, result: RunResult, summary: str, curve: str, weights: str) -> None:
     write_npz(weights, weights_arrays(result))
     write_csv(curve, pd.DataFrame(result.curve))
     write_json(
@@ -77,6 +76,7 @@ def train_trial(setting: Setting, T: int, trial: int, threads: int, summary: str
             "sequences": result.sequences,
             "primary": result.primary,
             "success": result.success,
+            "diverged_at": result.diverged,
             "final_weights": result.primary if result.primary in result.weights else "end",
             "wall_time_s": round(result.wall_time, 3),
             "engine": setting.model.engine_name,
@@ -85,7 +85,6 @@ def train_trial(setting: Setting, T: int, trial: int, threads: int, summary: str
             "settings": setting.params(setting.protocol.budget, setting.protocol.until),
         },
     )
-    return result
 
 
 def evaluate_trial(setting: Setting, weights: str, test_set: str, evaluation: str, errors: str) -> None:

@@ -104,31 +104,40 @@ PER_T = {"budget", "until"}
 """Protocol fields the pipeline sets per T from the config (top-level ``budget`` and ``until``), not per variant."""
 
 
+def build(kind: str, net=None, engine: str = "scalar"):
+    """The trainable model of a kind (``MODELS``) for ``net`` (default: the kind's own default); 1997
+    networks run on the CPU ``engine`` (``lstm97.ENGINES``), the other kinds have one engine."""
+    args = {} if net is None else {"net": net}
+    return MODELS[kind](**args, engine=engine) if kind == "lstm97" else MODELS[kind](**args)
+
+
 @dataclass(frozen=True)
 class Setting:
-    """A resolved config entry: label, registry variant, network and protocol (PER_T fields still per T)."""
+    """A resolved config entry: label, registry variant, network and protocol (PER_T fields still per T),
+    and the CPU engine of 1997 networks (the config's ``engine``)."""
 
     label: str
     variant: Variant
     net: Net
     protocol: Protocol
+    engine: str = "scalar"
 
     @property
     def model(self):
         """The trainable model of ``protocol.train``."""
-        return MODELS[self.variant.model](self.net)
+        return build(self.variant.model, self.net, self.engine)
 
     def params(self, budget: int, until: str = "all") -> dict:
         """Plain data for Snakemake params, with the PER_T fields of one T: a change in any value reruns the jobs."""
         protocol = dataclasses.replace(self.protocol, budget=budget, until=until)
-        return {"variant": self.variant.name, "net": _plain(self.net), "protocol": _plain(protocol)}
+        return {"variant": self.variant.name, "net": _plain(self.net), "protocol": _plain(protocol), "engine": self.engine}
 
     @classmethod
     def from_params(cls, label: str, params: dict) -> Setting:
         variant = REGISTRY[params["variant"]]
         net = type(variant.net)(**{k: _tuple(v) for k, v in params["net"].items()})
         protocol = Protocol(**{k: _tuple(v) for k, v in params["protocol"].items()})
-        return cls(label, variant, net, protocol)
+        return cls(label, variant, net, protocol, params["engine"])
 
 
 def _plain(obj) -> dict:
@@ -143,8 +152,8 @@ def _fields(cls, exclude=()) -> list[str]:
     return sorted(f.name for f in dataclasses.fields(cls) if f.name not in exclude)
 
 
-def resolve(label: str, entry: dict | None) -> Setting:
-    """Config entry ``variants.<label>`` -> Setting, with errors naming the key and the allowed values."""
+def resolve(label: str, entry: dict | None, engine: str = "scalar") -> Setting:
+    """Config entry ``variants.<label>`` -> Setting on the CPU ``engine``, with errors naming the key and the allowed values."""
     entry = entry or {}
     where = f"variants.{label}"
     if unknown := set(entry) - CONFIG_KEYS:
@@ -156,7 +165,7 @@ def resolve(label: str, entry: dict | None) -> Setting:
     variant = REGISTRY[base]
     net = _override(variant.net, entry.get("net", {}), f"{where}.net", ())
     protocol = _override(Protocol(**variant.protocol), entry.get("protocol", {}), f"{where}.protocol", PER_T)
-    setting = Setting(label, variant, net, protocol)
+    setting = Setting(label, variant, net, protocol, engine)
     choice(f"{where}.protocol.gradient", protocol.gradient, setting.model.gradients)
     return setting
 

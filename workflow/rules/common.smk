@@ -18,6 +18,7 @@ sys.path.insert(0, str(PACKAGE_ROOT))
 os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
 
 from lstm1997 import variants as registry  # noqa: E402
+from lstm1997.engine_batched import LANES  # noqa: E402
 
 
 def check_config():
@@ -39,7 +40,7 @@ def resolve_settings():
     """Each config entry through the variant registry; its own ``T`` list is the pipeline's business."""
     try:
         return {
-            label: registry.resolve(label, {k: v for k, v in (entry or {}).items() if k != "T"})
+            label: registry.resolve(label, {k: v for k, v in (entry or {}).items() if k != "T"}, config["engine"])
             for label, entry in config["variants"].items()
         }
     except ValueError as err:
@@ -166,10 +167,19 @@ def marker(wildcards):
     return next(m for m, name in TEST_SETS.items() if name == wildcards.testset)
 
 
+def train_threads(wildcards):
+    """Cores of a train job: one per trial on the scalar engine (a thread per run), one per group of
+    ``LANES`` trials on the batched engine (a group per core); nn.LSTM stacks one per trial."""
+    if config["engine"] == "batched" and SETTINGS[wildcards.variant].variant.model == "lstm97":
+        return -(-len(TRIALS) // LANES)
+    return len(TRIALS)
+
+
 def train_runtime(wildcards, attempt):
-    """Minutes for one training job: the budget's time steps at a conservative 1e6 steps per second, doubled, per attempt."""
+    """Minutes for one train job (every trial of a variant at T, side by side): the budget's time steps of one
+    run at a conservative 1e6 steps per second, 3x that on the batched engine (a lane's share), doubled, per attempt."""
     T = int(wildcards.T)
-    steps = config["budget"][T] * (T + T // 20)
+    steps = config["budget"][T] * (T + T // 20) * (3 if config["engine"] == "batched" else 1)
     return attempt * (10 + int(2 * steps / 1e6 / 60))
 
 

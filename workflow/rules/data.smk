@@ -19,6 +19,7 @@ rule compile_engine:
     output:
         "results/engine/numba/{kind}.json",
     params:
+        engine=config["engine"],
         source=kind_sources("scripts/compile_engine.py"),
     log:
         "results/logs/compile_engine/{kind}.log",

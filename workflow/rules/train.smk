@@ -2,19 +2,20 @@ rule train:
     input:
         engine=engine,
     output:
-        summary=f"{RUN}/summary.json",
-        curve=f"{RUN}/curve.csv",
-        weights=f"{RUN}/weights.npz",
+        summary=trials_of("summary.json"),
+        curve=trials_of("curve.csv"),
+        weights=trials_of("weights.npz"),
     params:
         setting=setting,
+        trials=TRIALS,
         source=kind_sources("scripts/train.py"),
-    threads: 1
+    threads: train_threads
     resources:
         mem_mb=2000,
         runtime=train_runtime,
         gpu=gpus,
     log:
-        "results/logs/train/{variant}/T{T}/trial{trial}.log",
+        "results/logs/train/{variant}/T{T}.log",
     conda:
         CORE_ENV
     script:

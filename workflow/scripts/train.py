@@ -5,10 +5,10 @@ jobs.start(snakemake.log[0], numba_cache=snakemake.input.engine)
 from lstm1997 import trials  # noqa: E402
 from lstm1997.variants import Setting  # noqa: E402
 
-trials.train_trial(
+trials.train_trials(
     Setting.from_params(snakemake.wildcards.variant, snakemake.params.setting),
     int(snakemake.wildcards.T),
-    int(snakemake.wildcards.trial),
+    snakemake.params.trials,
     snakemake.threads,
     **snakemake.output,
 )
