@@ -2,16 +2,19 @@
 
 Modules, one concept each:
 - ``task``: the adding problem's sequences (5.4);
-- ``lstm97``: the 93-weight LSTM-1997 network, its weight layout and gradients (4, 5.4, A.1),
-  with ``engine`` its compiled per-time-step kernels;
-- ``nnlstm``: the asker's ``nn.LSTM`` stack and the rungs towards 1997, with ``nnlstm_kernels``
+- ``lstm97``: the 93-weight LSTM-1997 network, its weight layout, options and gradients (4, 5.4, A.1),
+  with ``engine`` its compiled per-time-step kernels, ``engine_batched`` the same with 16 runs in the
+  vector lanes of a core, and ``gpu`` one run per CUDA thread;
+- ``nnlstm``: the asker's ``nn.LSTM`` stack (``stack``) and the rungs towards 1997, with ``nnlstm_kernels``
   (compiled) and ``torch_batched`` (R trials at once in PyTorch, cpu or cuda);
+- ``learning``: the learning rule's choices (gradient, error); ``checks``: one-line checks of values;
 - ``criteria``: the stopping rule and the readings of "average training error";
 - ``protocol``: online training of many runs at once, snapshots at each stopping point, testing;
 - ``variants``: the registry of named settings and the config's overrides;
 - ``sweep``: the robustness map over the input-gate biases and the learning rate;
-- ``paper``: what Table 7 reports;
-- ``trials``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;
+- ``paper``: what Table 7 and 5.4 fix (the numbers of the stopping rule);
+- ``anatomy``, ``scaling``: the plateau's escape and the cells' drift; sequences to success against T;
+- ``trials``, ``testset``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;
 - ``torch_ref``: the 1997 network in PyTorch autograd, for checks and the benchmark;
 - ``bench``: ``python -m lstm1997.bench``.
 """
