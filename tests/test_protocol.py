@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lstm1997 import engine, lstm97, task, torch_ref
+from lstm1997 import protocol as protocol_module
 from lstm1997.lstm97 import Lstm97, Net
 from lstm1997.protocol import Protocol, evaluate, train
 
@@ -226,3 +227,40 @@ def test_a_diverging_run_stops_as_failed_and_tests_all_wrong():
     nan_weights = {k: np.full_like(v, np.nan) for k, v in result.weights["end"].items()}
     assert evaluate(nan_weights, data, model).wrong == 50
     assert train(10, [0], model, Protocol(budget=2000))[0].diverged is None
+
+
+def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch):
+    """Killed after 3 blocks, saved after every block: the rerun starts at block 3 and ends with the same bytes."""
+    seeds = [0, 1]
+    whole = train(10, seeds, protocol=EASY)
+    checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
+    blocks = []
+    real_block = protocol_module._train_block
+
+    def killed_after_three(T, active, index, *args):
+        if len(blocks) == 3:
+            raise KeyboardInterrupt
+        blocks.append(index)
+        real_block(T, active, index, *args)
+
+    monkeypatch.setattr(protocol_module, "_train_block", killed_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        train(10, seeds, protocol=EASY, checkpoint=checkpoint)
+    monkeypatch.setattr(protocol_module, "_train_block", real_block)
+    digest = checkpoint.digest(10, [protocol_module.start(s, Lstm97(), EASY) for s in seeds], Lstm97(), EASY)
+    assert checkpoint.load(digest)["index"] == 3
+    assert checkpoint.load(digest.replace(digest[0], "x", 1)) is None  # another call's state is never resumed
+    resumed = train(10, seeds, protocol=EASY, checkpoint=checkpoint)
+    for a, b in zip(whole, resumed):
+        assert (a.sequences, a.success) == (b.sequences, b.success)
+        assert all(weights_equal(a.weights[k], b.weights[k]) for k in a.weights) and set(a.weights) == set(b.weights)
+        assert all(np.array_equal(a.curve[k], b.curve[k]) for k in a.curve)
+    assert whole[0].sequences > 3 * task.BLOCK
+
+
+def test_a_checkpoint_of_other_settings_is_not_resumed(tmp_path):
+    checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
+    other = Protocol(**{**EASY.__dict__, "lr": 0.25})
+    checkpoint.save({"digest": checkpoint.digest(10, [protocol_module.start(0, Lstm97(), other)], Lstm97(), other), "runs": [], "index": 7, "elapsed": 0.0})
+    result = train(10, [0], protocol=EASY, checkpoint=checkpoint)[0]
+    assert result.sequences == train(10, [0], protocol=EASY)[0].sequences > 0

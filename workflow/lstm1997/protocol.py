@@ -9,10 +9,13 @@ weights at each of those counts are kept, so one run answers all of them.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
+import pickle
 import time
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -20,6 +23,7 @@ import numpy as np
 from . import paper, task
 from .criteria import DEFINITIONS, MEASURES, StoppingRule
 from .checks import choice, integer, positive
+from .io import atomic
 from .learning import GRADIENTS, LOSSES
 from .lstm97 import Lstm97
 
@@ -143,6 +147,43 @@ class Start:
     lr: float
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where ``train_from`` keeps its runs' state between blocks, so that a killed job resumes where it was
+    saved instead of from the start, and ends with the same bytes (only wall times differ).
+
+    The state is saved at a block boundary at most every ``every`` seconds (written whole, then renamed),
+    and only resumed by a call of the same runs: ``key`` (what the caller's results depend on beyond the
+    arguments, e.g. its code), T, the starts, the model and the protocol.  ``clear`` once the results are safe.
+    """
+
+    path: Path
+    key: str = ""
+    every: float = 300.0
+
+    def digest(self, T: int, starts: list[Start], model: Model, protocol: Protocol) -> str:
+        h = hashlib.sha256(f"{self.key}\0{T}\0{model!r}\0{protocol!r}".encode())
+        for s in starts:
+            h.update(f"{s.seed}\0{s.lr!r}\0".encode() + np.ascontiguousarray(s.theta).tobytes())
+        return h.hexdigest()
+
+    def load(self, digest: str) -> dict | None:
+        """The saved state of the runs with this ``digest``, or None (no state, or another call's)."""
+        try:
+            with open(self.path, "rb") as fh:
+                state = pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        return state if state.get("digest") == digest else None
+
+    def save(self, state: dict) -> None:
+        with atomic(self.path) as tmp:
+            tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def clear(self) -> None:
+        Path(self.path).unlink(missing_ok=True)
+
+
 @dataclass
 class _Run:
     seed: int
@@ -260,41 +301,40 @@ def train(
     protocol: Protocol = Protocol(),
     threads: int | None = None,
     log_every: float = 10.0,
+    checkpoint: Checkpoint | None = None,
 ) -> list[RunResult]:
     """Train one run per seed, all at once (``model.train_runs``: the compiled engine runs them in parallel).
 
     A seed fully determines its run: initial weights and training stream (``task.SEED_SPACES``).
     """
-    return train_from(T, [start(seed, model, protocol) for seed in seeds], model, protocol, threads, log_every)
+    return train_from(T, [start(seed, model, protocol) for seed in seeds], model, protocol, threads, log_every, checkpoint)
 
 
-def train_from(T: int, starts: list[Start], model: Model, protocol: Protocol, threads: int | None = None, log_every: float = 10.0) -> list[RunResult]:
-    """Train runs from given starts (initial weights and learning rate each) at once, e.g. the cells of a sweep."""
+def train_from(
+    T: int,
+    starts: list[Start],
+    model: Model,
+    protocol: Protocol,
+    threads: int | None = None,
+    log_every: float = 10.0,
+    checkpoint: Checkpoint | None = None,
+) -> list[RunResult]:
+    """Train runs from given starts (initial weights and learning rate each) at once, e.g. the cells of a sweep;
+    with a ``checkpoint``, resume from its saved state of these runs and save it as training goes on."""
     T = task.check_T(T)
     if threads:
         numba.set_num_threads(threads)
     log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, [s.seed for s in starts], model, protocol, numba.get_num_threads())
-    started = last_log = time.perf_counter()
-    runs = [_open(s, protocol) for s in starts]
-    active, index = list(runs), 0
+    digest = checkpoint.digest(T, starts, model, protocol) if checkpoint else None
+    state = checkpoint.load(digest) if checkpoint else None
+    runs, index, elapsed = (state["runs"], state["index"], state["elapsed"]) if state else ([_open(s, protocol) for s in starts], 0, 0.0)
+    if state:
+        log.info("T=%d: resumed from %s at block %d (%s sequences of the slowest run)", T, checkpoint.path, index, f"{min(r.rule.n for r in runs):,}")
+    started = last_log = last_save = time.perf_counter() - elapsed
+    active = [run for run in runs if not _finished(run, protocol)]
     while active:
-        seeds = {seed: k for k, seed in enumerate(dict.fromkeys(run.seed for run in active))}
-        data = task.stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
-        stream = np.array([seeds[run.seed] for run in active])
-        counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
-        theta0 = np.stack([run.theta for run in active])
-        theta = theta0.copy()
-        errors = np.zeros((len(active), task.BLOCK))
-        model.train_runs(theta, *data, stream, counts, np.array([run.lr for run in active]), errors, protocol.gradient, protocol.loss)
-        needs = []
-        for i, run in enumerate(active):
-            run.theta = theta[i]
-            needs.append(_absorb(run, errors[i, : counts[i]], protocol))
-            _check_finite(run, errors[i, : counts[i]])
-        _replay(active, needs, theta0, data, stream, model, protocol)
+        _train_block(T, active, index, model, protocol)
         for run in active:
-            if protocol.snapshot_every and run.rule.n % protocol.snapshot_every == 0:
-                run.snapshots[f"after_{run.rule.n}"] = model.unflatten(run.theta)
             if _finished(run, protocol):
                 run.wall_time = time.perf_counter() - started
         if time.perf_counter() - last_log >= log_every:
@@ -302,10 +342,35 @@ def train_from(T: int, starts: list[Start], model: Model, protocol: Protocol, th
             last_log = time.perf_counter()
         active = [run for run in active if not _finished(run, protocol)]
         index += 1
+        if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
+            checkpoint.save({"digest": digest, "runs": runs, "index": index, "elapsed": time.perf_counter() - started})
+            last_save = time.perf_counter()
     results = [_result(T, run, model, protocol) for run in runs]
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
     return results
+
+
+def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol: Protocol) -> None:
+    """Block ``index`` of every active run's stream: train, feed the stopping rule and curve, stop diverged runs,
+    replay to the sequences where definitions were met, keep the snapshots."""
+    seeds = {seed: k for k, seed in enumerate(dict.fromkeys(run.seed for run in active))}
+    data = task.stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
+    stream = np.array([seeds[run.seed] for run in active])
+    counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
+    theta0 = np.stack([run.theta for run in active])
+    theta = theta0.copy()
+    errors = np.zeros((len(active), task.BLOCK))
+    model.train_runs(theta, *data, stream, counts, np.array([run.lr for run in active]), errors, protocol.gradient, protocol.loss)
+    needs = []
+    for i, run in enumerate(active):
+        run.theta = theta[i]
+        needs.append(_absorb(run, errors[i, : counts[i]], protocol))
+        _check_finite(run, errors[i, : counts[i]])
+    _replay(active, needs, theta0, data, stream, model, protocol)
+    for run in active:
+        if protocol.snapshot_every and run.rule.n % protocol.snapshot_every == 0:
+            run.snapshots[f"after_{run.rule.n}"] = model.unflatten(run.theta)
 
 
 def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:

@@ -21,7 +21,7 @@ import pandas as pd
 from . import task
 from .io import write_csv, write_json, write_npz
 from .jobs import versions
-from .protocol import RunResult, evaluate, train, warm_up
+from .protocol import Checkpoint, RunResult, evaluate, train, warm_up
 from .variants import Setting, build
 
 
@@ -53,12 +53,18 @@ def load_weights(path: str | Path, model, which: str = "final") -> dict[str, np.
         return {name: z[f"{which}/{name}"] for name in model.unflatten(np.zeros(model.n_params))}
 
 
-def train_trials(setting: Setting, T: int, trials: list[int], threads: int, summary: list[str], curve: list[str], weights: list[str]) -> None:
+def train_trials(
+    setting: Setting, T: int, trials: list[int], threads: int, summary: list[str], curve: list[str], weights: list[str], checkpoint: Checkpoint
+) -> None:
     """Train trials k (seed k) of a setting at T side by side (one run per thread on the scalar engine,
-    16 in the vector lanes of a core on the batched one) and write each one's summary, curve and weights."""
-    results = train(T, list(trials), setting.model, setting.protocol, threads=threads)
+    16 in the vector lanes of a core on the batched one) and write each one's summary, curve and weights.
+
+    A killed job's rerun resumes from its ``checkpoint`` (saved every few minutes), to the same bytes.
+    """
+    results = train(T, list(trials), setting.model, setting.protocol, threads=threads, checkpoint=checkpoint)
     for trial, result, paths in zip(trials, results, zip(summary, curve, weights)):
         _write_trial(setting, T, trial, threads, result, *paths)
+    checkpoint.clear()
 
 
 def _write_trial(setting: Setting, T: int, trial: int, threads: int, result: RunResult, summary: str, curve: str, weights: str) -> None:

@@ -9,6 +9,7 @@ rule train:
         setting=setting,
         trials=TRIALS,
         source=kind_sources("scripts/train.py"),
+        checkpoint=lambda wildcards: f"results/runs/{wildcards.variant}/T{wildcards.T}/train.checkpoint",
     threads: train_threads
     resources:
         mem_mb=2000,
