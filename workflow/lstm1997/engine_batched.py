@@ -15,7 +15,7 @@ lanes hold runs: a run alone trains at about a sixteenth of a group's rate, slow
 this engine pays where many runs train together (a sweep's groups, a Table 7 row's trials in one job).
 
 Arithmetic: every expression is the scalar engine's, in its order (its helpers ``squash``, ``squash_slope``,
-``h_slope`` copied expression for expression), no fused multiply-add, no reassociation, except the exponential:
+``h_slope`` themselves, inlined), no fused multiply-add, no reassociation, except the exponential:
 llvmlite from PyPI has no SVML, so ``math.exp`` in a lane loop stays a scalar libm call; ``vexp``
 (Cody-Waite reduction with its rounding error carried, degree-13 Taylor polynomial, exact 1 + r,
 exact scaling by 2^k) is within ``EXP_ULP_BOUND`` = 0.75 ulp of exp (measured 0.70 against an
@@ -55,7 +55,8 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic, models, overload, register_model
 
-from .engine import CELLS_PER_BLOCK, FORGET, IN_GATE, N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, OUT_GATE, RECURRENT
+from . import engine
+from .engine import CELLS_PER_BLOCK, FORGET, IN_GATE, N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, N_ROWS_MAX, OUT_GATE, RECURRENT, Workspace
 
 # --- lane vectors ---------------------------------------------------------------------------------
 # WIDTH float64 lanes as one numba value of type ``Lanes``, an LLVM <WIDTH x double>.  numba's own pipeline
@@ -260,27 +261,9 @@ LANES = WIDTH
 
 _jit = njit(cache=True, error_model="numpy", fastmath=False)
 
-# The scalar engine's helpers, expression for expression (``engine.squash``, ``squash_slope``, ``h_slope``),
-# as this module's own functions: calling engine's cached dispatchers with lane vectors would store
-# specialisations for this module's types in the scalar engine's cache.
-
-
-@_jit
-def squash(sig, scale):
-    """``engine.squash``: scale (2 sig - 1)."""
-    return scale * (2.0 * sig - 1.0)
-
-
-@_jit
-def squash_slope(sig, scale):
-    """``engine.squash_slope``: 2 scale sig (1 - sig)."""
-    return 2.0 * scale * sig * (1.0 - sig)
-
-
-@_jit
-def h_slope(h, scale):
-    """``engine.h_slope``: (scale^2 - h^2) / (2 scale) as 0.5 / scale (scale^2 - h^2)."""
-    return 0.5 / scale * (scale * scale - h * h)
+# g and h of A.1 and their slopes: ``engine``'s own definitions, inlined here (its cached dispatchers, called
+# with lane vectors, would store specialisations for this module's types in the scalar engine's cache).
+squash, squash_slope, h_slope = (njit(inline="always")(f.py_func) for f in (engine.squash, engine.squash_slope, engine.h_slope))
 
 
 # --- exp ---------------------------------------------------------------------------------------
@@ -412,21 +395,23 @@ def _output_gradient(Wo, tgv, gWo, act, dyc, opts):
 
 
 @_jit
-def _reset(z, act, s, yf, opts):
-    z[:] = 0.0
-    z[:L] = 1.0
-    act[:] = opts.initial_activation
-    s[:] = 0.0
-    yf[:] = 1.0
+def _reset(ws, opts):
+    """``engine.reset`` for every lane."""
+    ws.z[:] = 0.0
+    ws.z[:L] = 1.0
+    ws.act[:] = opts.initial_activation
+    ws.s[:] = 0.0
+    ws.yf[:] = 1.0
 
 
 @_jit
 def _truncated_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, rows, opts):
     """``engine.truncated_sequence`` for every lane (RTRL, per step): fills gW, gWo, err."""
-    z, sg, act, s, yf, s_prev, dS_cell, dS_in, dS_f, dyc = ws
+    z, sg, act, s, yf, s_prev, dyc = ws.z, ws.sg, ws.act, ws.s, ws.yf, ws.s_prev, ws.dyc
+    dS_cell, dS_in, dS_f = ws.dS_cell, ws.dS_in, ws.dS_f
     forget = rows > FORGET
     g_range, h_range = opts.g_range, opts.h_range
-    _reset(z, act, s, yf, opts)
+    _reset(ws, opts)
     dS_cell[:] = 0.0
     dS_in[:] = 0.0
     dS_f[:] = 0.0
@@ -477,14 +462,15 @@ def _truncated_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, rows, opts):
 
 
 @_jit
-def _full_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, hist, rows, opts):
+def _full_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, rows, opts):
     """``engine.full_sequence`` for every lane: exact BPTT over a (T, ..., lanes) history; a lane's steps
     past its length neither change its state forward nor its dE/dy, dE/ds and gradient backward."""
-    z, sg, act, s, yf, s_prev, dS_cell, dS_in, dS_f, dyc = ws
-    z_h, act_h, sg_h, s_h, yf_h, dact, dnet, ds = hist
+    z, sg, act, s, yf, s_prev, dyc = ws.z, ws.sg, ws.act, ws.s, ws.yf, ws.s_prev, ws.dyc
+    z_h, act_h, sg_h, s_h, yf_h = ws.z_h, ws.act_h, ws.sg_h, ws.s_h, ws.yf_h
+    dact, dnet, ds = ws.dact, ws.dnet, ws.ds
     forget = rows > FORGET
     g_range, h_range, n_cols = opts.g_range, opts.h_range, opts.n_cols
-    _reset(z, act, s, yf, opts)
+    _reset(ws, opts)
     lnv = load(ln, 0)
     steps = int(ln.max())
     for t in range(steps):
@@ -545,32 +531,30 @@ def _full_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, hist, rows, opts):
 
 
 @_jit
-def _workspace(rows):
-    return (
-        np.zeros(N_COLS * L),  # z
-        np.zeros(N_CELLS * L),  # sg
-        np.zeros(N_HIDDEN * L),  # act
-        np.zeros(N_CELLS * L),  # s
-        np.ones(N_BLOCKS * L),  # yf
-        np.zeros(N_CELLS * L),  # s_prev
-        np.zeros(N_CELLS * N_COLS * L),  # dS_cell
-        np.zeros(N_CELLS * N_COLS * L),  # dS_in
-        np.zeros(N_CELLS * N_COLS * L),  # dS_f
-        np.zeros(N_CELLS * L),  # dE/dy_c
-    )
-
-
-@_jit
-def _history(width, rows):
-    return (
+def _workspace(width):
+    """An ``engine.Workspace`` for one group: every slot flat, ``LANES`` values per entry of the scalar
+    engine's slot (``engine.SCRATCH``, then ``engine.HISTORY`` for ``width`` steps); net inputs stay in
+    registers, so ``net`` is never used."""
+    return Workspace(
+        np.zeros(N_COLS * L),
+        np.zeros(N_ROWS_MAX * L),
+        np.zeros(N_CELLS * L),
+        np.zeros(N_HIDDEN * L),
+        np.zeros(N_CELLS * L),
+        np.ones(N_BLOCKS * L),
+        np.zeros(N_CELLS * L),
+        np.zeros(N_CELLS * N_COLS * L),
+        np.zeros(N_CELLS * N_COLS * L),
+        np.zeros(N_CELLS * N_COLS * L),
+        np.zeros(N_CELLS * L),
+        np.zeros(N_HIDDEN * L),
+        np.zeros(N_ROWS_MAX * L),
+        np.zeros(N_CELLS * L),
         np.zeros(width * N_COLS * L),
         np.zeros(width * N_HIDDEN * L),
         np.zeros(width * N_CELLS * L),
         np.zeros(width * N_CELLS * L),
         np.ones(width * N_BLOCKS * L),
-        np.zeros(N_HIDDEN * L),  # dact
-        np.zeros(rows * L),  # dnet
-        np.zeros(N_CELLS * L),  # ds
     )
 
 
@@ -607,8 +591,7 @@ def train_group(theta, inputs, lengths, targets, stream, counts, lr, opts, error
     err = np.zeros(L)
     gW = np.zeros(rows * N_COLS * L)
     gWo = np.zeros(N_OUT * L)
-    ws = _workspace(rows)
-    hist = _history(width if opts.full else 1, rows)
+    ws = _workspace(width if opts.full else 1)
     lrv, cntv = load(lrg, 0), load(cnt, 0)
     for i in range(n_seq):
         for l in range(L):
@@ -622,7 +605,7 @@ def train_group(theta, inputs, lengths, targets, stream, counts, lr, opts, error
             else:
                 ln[l] = 0.0
         if opts.full:
-            _full_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, hist, rows, opts)
+            _full_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, rows, opts)
         else:
             _truncated_group(W, Wo, xb, ln, tg, gW, gWo, err, ws, rows, opts)
         for l in range(n):

@@ -1,6 +1,6 @@
 """The per-trial jobs' bodies (compile_engine, train, evaluate) and the files they write (every write atomic).
 
-results/engine/numba/{kind}.json                      a model kind's kernels are in numba's cache (the folder)
+results/engine/{kind}/numba.json                      a model kind's kernels are in numba's cache (the folder)
 results/runs/{label}/T{T}/trial{k}/summary.json       when each stopping definition was met, budget, engine
                                   /curve.csv          the learning curve
                                   /weights.npz        weights: "final" and each snapshot, layout of ``lstm97``
@@ -12,6 +12,8 @@ Each job's script starts it with ``jobs.start`` (logging, numba's cache) before 
 
 from __future__ import annotations
 
+import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -24,21 +26,34 @@ from .jobs import versions
 from .protocol import Checkpoint, RunResult, evaluate, train, warm_up
 from .variants import Setting, build
 
+log = logging.getLogger(__name__)
+
 
 def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
-    """Fill numba's cache (NUMBA_CACHE_DIR) with one model kind's kernels, once, so that the jobs training
-    and testing that kind load them instead of compiling them side by side into one cache.
+    """Fill numba's cache (NUMBA_CACHE_DIR, the marker's folder: one per model kind) with one model kind's
+    kernels, once, so that the jobs training and testing that kind load them instead of compiling them side
+    by side into one cache.
 
-    The kind's default model on the config's ``engine`` compiles them all: its options reach the kernels as
-    values of fixed types.
+    The folder is emptied first: numba checks a cached kernel against its own file only, so a kernel that
+    inlines another module's code (the batched engine's g and h are ``engine``'s) would stay stale after an
+    edit there; this job reruns on an edit to any module its kind imports.  The kind's default model on the
+    config's ``engine`` compiles them all: its options reach the kernels as values of fixed types.
     """
+    log.info("compiling the kernels of %s (%s engine) into %s", kind, engine, Path(marker).parent)
     started = time.perf_counter()
+    _empty(Path(marker).parent)
     warm_up(build(kind, engine=engine))
     package = str(Path(__file__).resolve().parent)
     write_json(
         marker,
         {"kind": kind, "seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()},
     )
+    log.info("compiled in %.1f s", time.perf_counter() - started)
+
+
+def _empty(folder: Path) -> None:
+    for path in folder.glob("*"):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def weights_arrays(result: RunResult) -> dict[str, np.ndarray]:

@@ -148,7 +148,7 @@ def kind_sources(*files):
 
 def engine(wildcards):
     """The compile_engine marker of a job's model kind: its kernels are in numba's cache once that job ran."""
-    return f"results/engine/numba/{model_kind(wildcards)}.json"
+    return f"results/engine/{model_kind(wildcards)}/numba.json"
 
 
 def setting(wildcards):

@@ -17,7 +17,7 @@ rule test_set:
 
 rule compile_engine:
     output:
-        "results/engine/numba/{kind}.json",
+        "results/engine/{kind}/numba.json",
     params:
         engine=config["engine"],
         source=kind_sources("scripts/compile_engine.py"),

@@ -1,6 +1,6 @@
 rule sweep_train:
     input:
-        engine=f"results/engine/numba/{SWEEP_KIND}.json",
+        engine=f"results/engine/{SWEEP_KIND}/numba.json",
     output:
         "results/sweep/T{T}/trials.csv",
     params:
