@@ -7,7 +7,8 @@ from conftest import REPO
 from lstm1997 import plots
 
 
-def test_success_figure_is_the_same_bytes_twice_and_leaves_numpys_generator_alone(tmp_path):
+def test_success_figure_is_the_same_bytes_twice_and_leaves_numpys_generator_alone(tmp_path, caplog):
+    caplog.set_level("INFO", logger="lstm1997.plots")
     trials = pd.read_csv(REPO / "docs/reproduction/paper/trials.csv")
     np.random.seed(7)
     before = np.random.get_state()[1].copy()
@@ -16,6 +17,7 @@ def test_success_figure_is_the_same_bytes_twice_and_leaves_numpys_generator_alon
     assert (tmp_path / "1.png").read_bytes() == (tmp_path / "2.png").read_bytes()
     assert (tmp_path / "1.svg").read_bytes() == (tmp_path / "2.svg").read_bytes()
     assert np.array_equal(np.random.get_state()[1], before)
+    assert caplog.messages[-1] == f"wrote {tmp_path / '2.png'} and {tmp_path / '2.svg'}"
 
 
 def test_both_error_figures_count_the_wrong_test_sequences(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import textwrap
 from contextlib import contextmanager
 
@@ -22,6 +23,7 @@ from matplotlib.transforms import offset_copy  # noqa: E402
 from . import paper  # noqa: E402
 from .io import atomic  # noqa: E402
 
+log = logging.getLogger(__name__)
 sns.set_theme(style="whitegrid", context="notebook")
 matplotlib.rcParams["svg.hashsalt"] = "lstm1997"  # SVG element ids from a fixed salt, not a random one
 
@@ -32,6 +34,7 @@ def save(fig: plt.Figure, png: str, svg: str) -> None:
         with atomic(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight", metadata=metadata)
     plt.close(fig)
+    log.info("wrote %s and %s", png, svg)
 
 
 @contextmanager

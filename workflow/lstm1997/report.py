@@ -6,6 +6,7 @@ fills in: markdown tables of the results, the closest reading per T, the ladder'
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from .criteria import DEFINITIONS
 from .io import atomic, write_text
 from .variants import LADDER
 
+log = logging.getLogger(__name__)
 
 def _cell(successes: int, trials: int, mean: float) -> str:
     return f"{successes}/{trials}" + (f", {mean:,.0f}" if successes else "")
@@ -139,3 +141,4 @@ def render(notebook: str, executed: str, html: str, parameters: dict) -> None:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     write_text(html, body)
+    log.info("wrote %s and %s", executed, html)

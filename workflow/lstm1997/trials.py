@@ -12,6 +12,7 @@ Each job's script starts it with ``jobs.start`` (logging, numba's cache) before 
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from .jobs import versions
 from .protocol import RunResult, evaluate, train, warm_up
 from .variants import Setting, build
 
+log = logging.getLogger(__name__)
 
 def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
     """Fill numba's cache (NUMBA_CACHE_DIR) with one model kind's kernels, once, so that the jobs training
@@ -32,13 +34,14 @@ def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
     The kind's default model on the config's ``engine`` compiles them all: its options reach the kernels as
     values of fixed types.
     """
+    cache = str(Path(marker).parent)
+    log.info("compiling the kernels of %s (engine %s) into numba's cache %s, or loading them from it", kind, engine, cache)
     started = time.perf_counter()
     warm_up(build(kind, engine=engine))
+    seconds = round(time.perf_counter() - started, 3)
     package = str(Path(__file__).resolve().parent)
-    write_json(
-        marker,
-        {"kind": kind, "seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()},
-    )
+    write_json(marker, {"kind": kind, "seconds": seconds, "cache": cache, "package": package, "versions": versions()})
+    log.info("kernels of %s ready after %.1f s; wrote %s", kind, seconds, marker)
 
 
 def weights_arrays(result: RunResult) -> dict[str, np.ndarray]:
