@@ -93,6 +93,18 @@ def test_the_cost_table_sums_the_trials_in_the_configs_order():
     assert lines[2:] == ["| b | 100 | 2 | 1,000,000 | 1 h 00 min | 278 |", "| a | 100 | 1 | 1,000 | 30 s | 33 |", "| **all** |  | 3 | 1,001,000 | 1 h 00 min | 276 |"]
 
 
+def test_a_change_is_measured_at_the_first_T_with_both_sides_or_not_at_all():
+    table = pd.read_csv(REPO / "docs/reproduction/ladder/table7.csv")
+    assert report.effect(table, "lstm1997", "lstm1997_linear") == (
+        "`lstm1997` -> `lstm1997_linear` (T = 100): 6/10 -> 10/10 trials met the rule, median 552,772 -> 91,299 sequences, mean wrong 8.5 -> 2.4 of 2,560"
+    )
+    assert report.effect(table, "asker", "asker_1layer") == "`asker` -> `asker_1layer` (T = 100): 0/10 -> 0/10 trials met the rule, mean wrong 2189.8 -> 2189.4 of 2,560"
+    assert report.effect(table, "asker", "lin_bias_cio") is None and report.measures(table, "lin_bias_cio") is None
+    assert report.measures(table, "lstm1997_linear").startswith(
+        "`lstm1997_linear` (T = 100): the paper's rule (MSE of the last 2000) met in 10/10 (mean 90,670); the running mean since the start below 0.01 in 10/10 (mean 277,656)"
+    )
+
+
 def _render(tmp_path, folder, order):
     """The report notebook on a published result folder: (headings in order, the page's images)."""
     figures = REPO / "docs/reproduction" / folder / "figures"
@@ -109,6 +121,7 @@ def test_the_ladders_report_answers_first_and_describes_every_image(tmp_path):
     assert headings[1:] == [
         "Verdict",
         "The answer to the asker",
+        "What to change in your code",
         "Ours, next to the paper",
         "Diagnosis: which deviation breaks it",
         "What the paper leaves open",
@@ -118,9 +131,14 @@ def test_the_ladders_report_answers_first_and_describes_every_image(tmp_path):
     assert len(images) == 4 + 16 and all(len(img["alt"]) > 40 and "No description" not in img["alt"] for img in images)
     answer = (tmp_path / "report.html").read_text().split("The answer to the asker")[1].split("<img")[0]
     assert "The first rung where most trials meet the paper's rule is rung 4" in answer
+    changes = answer.split("What to change in your code")[1]
+    assert changes.count("Measured here:") == 5 and "Published in docs/reproduction/ladder" not in changes
 
 
 def test_a_report_without_a_ladder_leaves_its_sections_out(tmp_path):
     headings, images = _render(tmp_path, "paper", ["lstm1997", "lstm1997_linear"])
-    assert headings[1:] == ["Verdict", "Ours, next to the paper", "What the paper leaves open", "Learning curves", "Cost"]
+    assert headings[1:] == ["Verdict", "What to change in your code", "Ours, next to the paper", "What the paper leaves open", "Learning curves", "Cost"]
     assert len(images) == 4 + 5 and all(img.get("alt") for img in images)
+    changes = (tmp_path / "report.html").read_text().split("What to change in your code")[1].split("Ours, next to the paper")[0]
+    assert changes.count("Published in docs/reproduction/ladder (T = 100, 10 trials per rung):") == 4
+    assert "lstm1997</code> -&gt; <code>lstm1997_linear</code> (T = 100): 6/10 -&gt; 10/10 trials met the rule" in changes

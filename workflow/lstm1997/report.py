@@ -126,6 +126,44 @@ def median(r: pd.Series) -> str:
     return f"{r.median_sequences:,.0f}" if r.successes else "–"
 
 
+def _first_T(table: pd.DataFrame, *labels: str) -> int | None:
+    """The smallest T at which ``table`` has a row of every one of ``labels``."""
+    common = set.intersection(*(set(table.loc[table["label"] == label, "T"]) for label in labels))
+    return min(common) if common else None
+
+
+def effect(table: pd.DataFrame, before: str, after: str) -> str | None:
+    """One change measured, from variant ``before`` to ``after`` at the smallest T that has both: trials that met
+    the rule, median sequences, mean wrong; None where no T has both."""
+    T = _first_T(table, before, after)
+    if T is None:
+        return None
+    rows = table[table["T"] == T].set_index("label")
+    a, b = rows.loc[before], rows.loc[after]
+    sequences = f"median {median(a)} -> {median(b)} sequences, " if a.successes or b.successes else ""
+    return (
+        f"`{before}` -> `{after}` (T = {T}): {a.successes}/{a.trials} -> {b.successes}/{b.trials} trials met the rule, "
+        f"{sequences}mean wrong {a.mean_wrong:.1f} -> {b.mean_wrong:.1f} of {b.test_sequences:,}"
+    )
+
+
+def measures(table: pd.DataFrame, label: str) -> str | None:
+    """The paper's measures beside the asker's for one variant at its smallest T: the windowed rule and the running
+    mean's, and at the end the running mean, the asker's 'correct' and the paper's wrong; None where it is not run."""
+    T = _first_T(table, label)
+    if T is None:
+        return None
+    r = table[(table["T"] == T) & (table["label"] == label)].iloc[0]
+    window, since_start = (
+        f"{r[f'successes_{d}']}/{r.trials}" + (f" (mean {r[f'mean_sequences_{d}']:,.0f})" if r[f"successes_{d}"] else "") for d in ("window_mse", "cumulative_mse")
+    )
+    return (
+        f"`{label}` (T = {T}): the paper's rule (MSE of the last 2000) met in {window}; the running mean since the start below 0.01 "
+        f"in {since_start}; at the end a running mean of {r.mean_last_cumulative_mse:.3f} and {r.mean_last_asker_correct:,.0f} of the "
+        f"last 2000 'correct' by |t - y| < 0.2, while {r.mean_wrong:.1f} of {r.test_sequences:,} test sequences are wrong by |t - y| >= 0.04"
+    )
+
+
 def ladder(table: pd.DataFrame, T: int = 100) -> str:
     """The diagnosis table: each rung from the asker's setup to the paper's, what it changes, what it achieves."""
     lines = [
