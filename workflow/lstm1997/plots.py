@@ -165,7 +165,8 @@ def success_distribution(trials: pd.DataFrame, order: list[str], png: str, svg: 
         _paper_line(ax, T)
         counts_axis(ax.xaxis, log=True)
         ax.set(title=f"T={T}", xlabel="sequences to success (log)", ylabel="")
-    fig.legend([Line2D([], [], color="black", ls=":", lw=1.2)], ["the paper's mean (Table 7)"], loc="outside lower center", frameon=False)
+    if any(T in paper.TABLE7 for _, T, _ in panels):
+        fig.legend([Line2D([], [], color="black", ls=":", lw=1.2)], ["the paper's mean (Table 7)"], loc="outside lower center", frameon=False)
     suptitle(fig, "How many sequences until the stopping rule is met (right of each row: trials that met it; failed trials not shown)")
     save(fig, png, svg)
 
