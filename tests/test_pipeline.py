@@ -77,9 +77,9 @@ def test_figures_are_valid_images(workdir):
 def test_report_html_contains_the_table(workdir):
     html = (workdir / "results/report/report.html").read_text()
     assert "<table" in html and "lstm1997_linear" in html and "74,000" in html
-    assert "Answers to the asker" in html and "data:image/png;base64" in html
-    assert "bias pairs succeed in at least 90% of trials" in html
-    assert "Traceback" not in html and "Error" not in html.split("Answers to the asker")[0][-2000:]
+    assert "The answer to the asker" in html and "Diagnosis" in html and "data:image/png;base64" in html
+    assert "bias pairs succeed in at least 90% of trials" in html and "No description has been provided" not in html
+    assert "Traceback" not in html and "Error" not in html.split("The answer to the asker")[0][-2000:]
 
 
 def test_snakemakes_own_report(workdir, source):

@@ -7,15 +7,17 @@ from conftest import REPO
 from lstm1997 import plots
 
 
-def test_success_figure_is_the_same_bytes_twice_and_leaves_numpys_generator_alone(tmp_path):
+def test_success_figure_is_the_same_bytes_twice_and_leaves_numpys_generator_alone(tmp_path, caplog):
+    caplog.set_level("INFO", logger="lstm1997.plots")
     trials = pd.read_csv(REPO / "docs/reproduction/paper/trials.csv")
     np.random.seed(7)
     before = np.random.get_state()[1].copy()
     for k in (1, 2):
-        plots.success_distribution(trials, str(tmp_path / f"{k}.png"), str(tmp_path / f"{k}.svg"))
+        plots.success_distribution(trials, ["lstm1997_linear", "lstm1997"], str(tmp_path / f"{k}.png"), str(tmp_path / f"{k}.svg"))
     assert (tmp_path / "1.png").read_bytes() == (tmp_path / "2.png").read_bytes()
     assert (tmp_path / "1.svg").read_bytes() == (tmp_path / "2.svg").read_bytes()
     assert np.array_equal(np.random.get_state()[1], before)
+    assert caplog.messages[-1] == f"wrote {tmp_path / '2.png'} and {tmp_path / '2.svg'}"
 
 
 def test_both_error_figures_count_the_wrong_test_sequences(tmp_path, monkeypatch):
@@ -30,6 +32,7 @@ def test_both_error_figures_count_the_wrong_test_sequences(tmp_path, monkeypatch
     plots.test_errors(frame, "all.png", "all.svg")
     plots.test_errors(frame, "wrong.png", "wrong.svg", wrong_only=True)
     everything, wrong = (fig.axes[0] for fig in figures)
-    assert [t.get_text() for t in everything.get_legend().texts] == ["a: 1.5 wrong of 3 per trial"]
-    assert wrong.get_title() == "T=10: 3 wrong test sequences over all trials"
+    legend = everything.get_legend()
+    assert legend.get_title().get_text() == "variant: mean wrong of 3 per trial" and [t.get_text() for t in legend.texts] == ["a: 1.5"]
+    assert wrong.get_title() == "T=10: 3 wrong, all trials" and figures[1].legends[0].get_title().get_text() == "variant"
     assert sorted(wrong.collections[0].get_offsets()[:, 0]) == [0.1, 0.1, 0.9]

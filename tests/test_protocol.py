@@ -9,7 +9,7 @@ import pytest
 from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997 import protocol as protocol_module
 from lstm1997.lstm97 import Lstm97, Net
-from lstm1997.protocol import Protocol, evaluate, train
+from lstm1997.protocol import Protocol, evaluate, train, warm_up
 
 # relaxed so that T = 10 succeeds within a few thousand sequences
 EASY = Protocol(budget=30_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100)
@@ -109,6 +109,20 @@ def test_progress_is_logged(caplog):
     assert len(progress) == 2 and progress[-1].startswith("T=10 seed=0: 2,000/2,000 sequences | window mse ")
     assert "correct of last 2000: " in progress[-1] and "seq/s | ETA <= 0:00:00" in progress[-1]
     assert lines[-1].startswith("T=10 seed=0: done after 2,000 sequences")
+
+
+@pytest.mark.parametrize("until, then", [("all", "going on for cumulative_mse"), ("primary", "stopping")])
+def test_meeting_the_papers_rule_is_logged_when_it_happens(caplog, until, then):
+    caplog.set_level("INFO", logger="lstm1997.protocol")
+    result = train(10, [0], protocol=Protocol(**{**EASY.__dict__, "until": until}), log_every=1e9)[0]
+    met = [r.getMessage() for r in caplog.records if "met the paper's rule" in r.getMessage()]
+    assert met == [f"T=10 seed=0: met the paper's rule (window_mse) at {result.success['window_mse']:,} sequences; {then}"]
+
+
+def test_a_warm_up_logs_no_training_run(caplog):
+    caplog.set_level("INFO", logger="lstm1997.protocol")
+    warm_up(Lstm97())
+    assert caplog.records == []
 
 
 def test_progress_of_many_runs_is_one_summary_line(caplog):
@@ -237,11 +251,11 @@ def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_p
     blocks = []
     real_block = protocol_module._train_block
 
-    def killed_after_three(T, active, index, *args):
+    def killed_after_three(T, active, index, *args, **kwargs):
         if len(blocks) == 3:
             raise KeyboardInterrupt
         blocks.append(index)
-        real_block(T, active, index, *args)
+        real_block(T, active, index, *args, **kwargs)
 
     monkeypatch.setattr(protocol_module, "_train_block", killed_after_three)
     with pytest.raises(KeyboardInterrupt):

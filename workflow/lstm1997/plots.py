@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import logging
+import textwrap
 from contextlib import contextmanager
 
 import matplotlib
@@ -13,10 +15,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
+from matplotlib.transforms import offset_copy  # noqa: E402
 
 from . import paper  # noqa: E402
 from .io import atomic  # noqa: E402
 
+log = logging.getLogger(__name__)
 sns.set_theme(style="whitegrid", context="notebook")
 matplotlib.rcParams["svg.hashsalt"] = "lstm1997"  # SVG element ids from a fixed salt, not a random one
 
@@ -27,6 +34,7 @@ def save(fig: plt.Figure, png: str, svg: str) -> None:
         with atomic(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight", metadata=metadata)
     plt.close(fig)
+    log.info("wrote %s and %s", png, svg)
 
 
 @contextmanager
@@ -40,6 +48,48 @@ def fixed_jitter(seed: int = 0):
         np.random.set_state(state)
 
 
+def compact(x: float, pos=None) -> str:
+    """A count in a few characters, for ticks: 950, 200k, 1.2M."""
+    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+def counts_axis(axis, log: bool = False) -> None:
+    """Ticks of a sequence-count axis: few, compact (0, 200k, 400k; 1.2M), on a log axis at 1, 2 and 5 per decade."""
+    if log:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_minor_formatter(NullFormatter())
+    else:
+        axis.set_major_locator(MaxNLocator(5))
+    axis.set_major_formatter(FuncFormatter(compact))
+
+
+def suptitle(fig: plt.Figure, text: str) -> None:
+    """The figure's title, broken into lines no wider than the figure (a character taken as 0.6 em)."""
+    size = FontProperties(size=matplotlib.rcParams["figure.titlesize"]).get_size_in_points()
+    fig.suptitle(textwrap.fill(text, int(fig.get_figwidth() * 72 / (0.6 * size))))
+
+
+def ordered(order: list[str], labels) -> list[str]:
+    """The labels present, those of ``order`` (the config's) first in its order, then the rest sorted."""
+    present = set(labels)
+    return [v for v in order if v in present] + sorted(present - set(order))
+
+
+def palette(labels: list[str]) -> dict[str, tuple]:
+    """One colour per variant, the same in every panel of a figure."""
+    return dict(zip(labels, sns.color_palette("husl", len(labels))))
+
+
+def legend_below(ax, points: float, **kwargs) -> None:
+    """Move ``ax``'s legend below it, ``points`` under its lower edge: clear of the data, the tick labels and
+    the axis label; constrained layout makes room for it."""
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-points, units="points")
+    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, frameon=False, **kwargs)
+
+
 def per_T(frame: pd.DataFrame, width: float, height: float, sharey: bool = True):
     """A figure with one panel per T of ``frame``; returns it and (axes, T, rows of that T) per panel."""
     Ts = sorted(frame["T"].unique())
@@ -50,7 +100,7 @@ def per_T(frame: pd.DataFrame, width: float, height: float, sharey: bool = True)
 def _paper_line(ax, T: int) -> None:
     ref = paper.TABLE7.get(T)
     if ref:
-        ax.axvline(ref["sequences"], color="black", ls=":", lw=1.2, label=f"paper: {ref['sequences']:,}")
+        ax.axvline(ref["sequences"], color="black", ls=":", lw=1.2, label=f"paper's mean {ref['sequences']:,}")
 
 
 def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str) -> None:
@@ -61,7 +111,7 @@ def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str
     label, T, protocol = summaries[0]["label"], summaries[0]["T"], summaries[0]["settings"]["protocol"]
     window = protocol["window"]
     runs = sorted(zip(summaries, curves), key=lambda run: run[0]["trial"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
     for color, (summary, curve) in zip(sns.color_palette("husl", len(runs)), runs):
         left.plot(curve["sequences"], curve["cumulative_mse"], color=color, lw=1.2, label=f"trial {summary['trial']}")
         left.plot(curve["sequences"], curve["window_mse"], color=color, lw=0.6, ls="--")
@@ -74,38 +124,50 @@ def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str
     for ax in (left, right):
         _paper_line(ax, T)
         ax.set_xlabel("processed sequences")
+        counts_axis(ax.xaxis)
     left.set_yscale("log")
-    left.set_ylabel(f"squared training error\nsolid: mean since start, dashed: last {window}")
-    right.set_ylabel(f"correct of the last {window}\nsolid: paper (< {protocol['correct_threshold']:g}), dashed: asker (< 0.2)")
-    left.legend(fontsize=7, ncol=2)
+    left.set_ylabel("squared training error")
+    left.set_title(f"solid: mean since the start; dashed: mean of the last {window:,}", fontsize=10)
+    right.set_ylabel(f"correct of the last {window:,}")
+    right.set_title(f"solid: the paper's (|error| < {protocol['correct_threshold']:g}); dashed: the asker's (< 0.2)", fontsize=10)
+    handles, labels = left.get_legend_handles_labels()
+    handles.append(Line2D([], [], color="black", ls="", marker="o", ms=5))
+    labels.append("met the paper's rule (right)")
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 7), fontsize=9, frameon=False)
     done = [n for s in summaries if (n := s["success"][s["primary"]])]
     median = f"median {int(np.median(done)):,}" if done else "none"
     ref = paper.TABLE7.get(T)
-    fig.suptitle(
+    suptitle(
+        fig,
         f"{label}, T={T}: {len(done)}/{len(summaries)} trials met the stopping rule ({median}"
         + (f"; paper mean {ref['sequences']:,})" if ref else ")"),
     )
     save(fig, png, svg)
 
 
-def success_distribution(trials: pd.DataFrame, png: str, svg: str) -> None:
-    """Sequences to success of every trial, per variant and T, the paper's mean beside them."""
+def success_distribution(trials: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
+    """Sequences to success of every trial, per variant (those of ``order`` first, in its order) and T, the
+    paper's mean beside them; beside each row, the trials that met the rule."""
     primary = trials["primary"].iloc[0]
     data = trials.assign(sequences_to_success=trials[f"success_{primary}"].astype(float))
-    fig, panels = per_T(data, 4.5, 4.2, sharey=False)
+    labels = ordered(order, data["label"])
+    fig, panels = per_T(data, 5, 0.4 * len(labels) + 2.2)
     for ax, T, part in panels:
         with fixed_jitter():
-            sns.stripplot(data=part, x="label", y="sequences_to_success", hue="label", ax=ax, size=6, jitter=0.15, legend=False)
-        ref = paper.TABLE7.get(T)
-        if ref:
-            ax.axhline(ref["sequences"], color="black", ls=":", label=f"paper mean {ref['sequences']:,}")
-            ax.legend(fontsize=8)
-        ax.set_yscale("log")
-        ax.set_title(f"T={T}: " + ", ".join(f"{lab} {g['sequences_to_success'].notna().sum()}/{len(g)}" for lab, g in part.groupby("label")), fontsize=9)
-        ax.set_xlabel("")
-        ax.set_ylabel("sequences to success (log)")
-        ax.tick_params(axis="x", rotation=20)
-    fig.suptitle("How many sequences until the stopping rule is met (failed trials not shown)")
+            sns.stripplot(
+                data=part, x="sequences_to_success", y="label", order=labels, hue="label", palette=palette(labels),
+                ax=ax, size=6, jitter=0.15, legend=False, log_scale=True,
+            )
+        met = part.groupby("label")["sequences_to_success"].agg(["count", "size"]).reindex(labels)
+        for y, row in enumerate(met.itertuples()):
+            text = "not run" if pd.isna(row.size) else f"{row.count:.0f}/{row.size:.0f}"
+            ax.text(1.02, y, text, transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+        _paper_line(ax, T)
+        counts_axis(ax.xaxis, log=True)
+        ax.set(title=f"T={T}", xlabel="sequences to success (log)", ylabel="")
+    if any(T in paper.TABLE7 for _, T, _ in panels):
+        fig.legend([Line2D([], [], color="black", ls=":", lw=1.2)], ["the paper's mean (Table 7)"], loc="outside lower center", frameon=False)
+    suptitle(fig, "How many sequences until the stopping rule is met (right of each row: trials that met it; failed trials not shown)")
     save(fig, png, svg)
 
 
@@ -123,34 +185,49 @@ def test_errors(errors: pd.DataFrame, png: str, svg: str, wrong_only: bool = Fal
     """Absolute test errors per variant and T against the paper's limit 0.04 (5.4: wrong at or above it).
 
     All of them, as the fraction of test sequences above each error; or, ``wrong_only``, the wrong ones
-    against their target, which shows which sequences fail.
+    against their target, which shows which sequences fail.  Variants in the order of ``errors``.
     """
-    fig, panels = per_T(errors, 5.5, 4.5)
+    colors = palette(list(pd.unique(errors["label"])))
+    rows = 0 if wrong_only else errors.groupby("T")["label"].nunique().max()  # legend rows below a panel
+    fig, panels = per_T(errors, 5.5, 4.5 + 0.22 * rows)
     for ax, T, part in panels:
-        wrong = part[part["abs_error"] >= paper.CORRECT]
         if wrong_only:
+            wrong = part[part["abs_error"] >= paper.CORRECT].rename(columns={"label": "variant"})
             if len(wrong):
-                sns.scatterplot(data=wrong, x="target", y="abs_error", hue="label", ax=ax, s=18, alpha=0.7)
-            ax.set(xlim=(0, 1), yscale="log", title=f"T={T}: {len(wrong)} wrong test sequences over all trials")
+                sns.scatterplot(data=wrong, x="target", y="abs_error", hue="variant", palette=colors, ax=ax, s=18, alpha=0.7, legend=False)
+            ax.set(xlim=(0, 1), yscale="log", title=f"T={T}: {len(wrong):,} wrong, all trials")
             ax.set(xlabel="target 0.5 + (X1 + X2) / 4", ylabel="absolute error of the wrong ones")
+            ax.axhline(paper.CORRECT, color="black", ls=":", lw=1.2)
         else:
-            per_trial = part.groupby(["label", "trial"])["abs_error"]
-            mean_wrong = per_trial.agg(lambda e: (e >= paper.CORRECT).sum()).groupby("label").mean()
+            per_trial = part.groupby(["label", "trial"], sort=False)["abs_error"]
+            mean_wrong = per_trial.agg(lambda e: (e >= paper.CORRECT).sum()).groupby("label", sort=False).mean()
             n = per_trial.size().iloc[0]
-            named = part.assign(variant=part["label"].map(lambda k: f"{k}: {mean_wrong[k]:.1f} wrong of {n} per trial"))
-            sns.ecdfplot(data=named, x="abs_error", hue="variant", ax=ax, complementary=True, log_scale=(True, True))
-            ax.set(title=f"T={T}", xlabel="absolute test error |target - y| (0.04: wrong)", ylabel="fraction of test sequences with larger error")
-        (ax.axhline if wrong_only else ax.axvline)(paper.CORRECT, color="black", ls=":", lw=1.2)
+            named = {k: f"{k}: {mean_wrong[k]:.1f}" for k in mean_wrong.index}
+            sns.ecdfplot(
+                data=part.assign(variant=part["label"].map(named)), x="abs_error", hue="variant",
+                palette={named[k]: colors[k] for k in named}, ax=ax, complementary=True, log_scale=(True, True),
+            )
+            ax.set(title=f"T={T}", xlabel="absolute test error |target - y| (0.04: wrong)", ylabel="fraction with a larger error")
+            ax.axvline(paper.CORRECT, color="black", ls=":", lw=1.2)
+            legend_below(ax, 48, title=f"variant: mean wrong of {n:,} per trial", fontsize=9, title_fontsize=9)
     if wrong_only:
-        fig.suptitle("Which test sequences fail: absolute error against the target value")
+        handles = [Line2D([], [], color=c, ls="", marker="o", ms=6) for c in colors.values()]
+        fig.legend(handles, list(colors), title="variant", loc="outside lower center", ncol=_columns(fig, list(colors), 10), fontsize=10, frameon=False)
+        suptitle(fig, "Which test sequences fail: absolute error against the target value")
     else:
-        fig.suptitle("Where the test errors sit: the tail beyond 0.04 counts as wrong")
+        suptitle(fig, "Where the test errors sit: the tail beyond 0.04 counts as wrong")
     save(fig, png, svg)
+
+
+def _columns(fig: plt.Figure, labels: list[str], size: float) -> int:
+    """Legend columns that fit the figure's width: entries of the longest label (a character 0.6 em) plus a marker."""
+    entry = (max(map(len, labels)) * 0.6 * size + 4 * size) / 72
+    return max(1, min(len(labels), int(fig.get_figwidth() / entry)))
 
 
 def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
     """Per variant and T: the fraction of trials that met the stopping rule, median sequences to success written beside."""
-    labels = [v for v in order if v in set(table["label"])] + sorted(set(table["label"]) - set(order))
+    labels = ordered(order, table["label"])
     fig, panels = per_T(table, 6, 0.45 * len(labels) + 1.8)
     for ax, T, rows in panels:
         part = rows.set_index("label").reindex(labels)
@@ -158,14 +235,15 @@ def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
         ax.barh(range(len(labels)), rate, color=sns.color_palette("crest", len(labels)))
         for y, (r, row) in enumerate(zip(rate, part.itertuples())):
             text = "not run" if pd.isna(row.trials) else f"{int(row.successes)}/{int(row.trials)}" + (f", median {row.median_sequences:,.0f}" if row.successes else "")
-            ax.text(min(r, 1.0) + 0.02, y, text, va="center", fontsize=8)
+            inside = r > 0.6  # written inside a long bar, in white, so that it stays within 0..1
+            ax.text(r - 0.02 if inside else r + 0.02, y, text, va="center", ha="right" if inside else "left", color="white" if inside else "black", fontsize=8)
         ax.set_yticks(range(len(labels)), labels)
         ax.set_ylim(len(labels) - 0.5, -0.5)
-        ax.set_xlim(0, 1.6)
+        ax.set_xlim(0, 1)
         ax.set_xlabel("fraction of trials that met the stopping rule")
         ref = paper.TABLE7.get(T)
         ax.set_title(f"T={T}" + (f" (paper: 10/10, mean {ref['sequences']:,})" if ref else ""))
-    fig.suptitle("Which variants learn the adding problem within the budget")
+    suptitle(fig, "Which variants learn the adding problem within the budget")
     save(fig, png, svg)
 
 
@@ -173,15 +251,18 @@ def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, 
     """One heatmap of the sweep's ``value`` per (T, lr) over the two blocks' input-gate biases; ``paper_cell``
     (``bias1``, ``bias2``, ``lr``: the paper's setting) outlined."""
     Ts, lrs = sorted(cells["T"].unique()), sorted(cells["lr"].unique())
-    fig, axes = plt.subplots(len(Ts), len(lrs), figsize=(3.6 * len(lrs), 3.2 * len(Ts)), squeeze=False, layout="constrained")
+    side = 0.4 * max(cells["bias1"].nunique(), cells["bias2"].nunique()) + 1.6
+    fig, axes = plt.subplots(len(Ts), len(lrs), figsize=(side * len(lrs) + 0.8, side * len(Ts) + 0.8), squeeze=False, layout="constrained")
     label = "success probability" if value == "success_probability" else "median sequences to success"
     for (i, T), (j, lr) in itertools.product(enumerate(Ts), enumerate(lrs)):
         ax = axes[i, j]
         table = cells[(cells["T"] == T) & (cells["lr"] == lr)].pivot(index="bias1", columns="bias2", values=value)
         table = table.sort_index(ascending=False).sort_index(axis=1, ascending=False)
-        kwargs = {"vmin": 0, "vmax": 1, "cmap": "viridis"} if value == "success_probability" else {"cmap": "magma_r"}
-        fmt = ".0%" if value == "success_probability" else ".2g"
-        sns.heatmap(table, ax=ax, annot=True, fmt=fmt, annot_kws={"fontsize": 7}, cbar=j == len(lrs) - 1, **kwargs)
+        if value == "success_probability":
+            kwargs = {"vmin": 0, "vmax": 1, "cmap": "viridis", "annot": True, "fmt": ".0%"}
+        else:
+            kwargs = {"cmap": "magma_r", "annot": table.map(lambda x: "" if pd.isna(x) else compact(x)), "fmt": "", "cbar_kws": {"format": FuncFormatter(compact)}}
+        sns.heatmap(table, ax=ax, annot_kws={"fontsize": 7}, cbar=j == len(lrs) - 1, **kwargs)
         if lr == paper_cell["lr"] and paper_cell["bias1"] in table.index and paper_cell["bias2"] in table.columns:
             r, c = list(table.index).index(paper_cell["bias1"]), list(table.columns).index(paper_cell["bias2"])
             ax.add_patch(plt.Rectangle((c, r), 1, 1, fill=False, edgecolor="red", lw=2.5))
@@ -189,22 +270,21 @@ def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, 
         ax.set_xlabel("input-gate bias, block 2")
         ax.set_ylabel("input-gate bias, block 1")
     paper_words = f"{paper_cell['bias1']:g}, {paper_cell['bias2']:g} at lr {paper_cell['lr']:g}"
-    fig.suptitle(f"{label} over the initial input-gate biases (red: the paper's {paper_words})")
+    suptitle(fig, f"{label} over the initial input-gate biases (red: the paper's {paper_words})")
     save(fig, png, svg)
 
 
 def anatomy(movers: dict[str, pd.DataFrame], escapes: dict[str, int], png: str, svg: str) -> None:
     """One panel per run: the weights that moved most from the start to the escape (``anatomy.movers``),
     against sequences, the escape marked."""
-    fig, axes = plt.subplots(1, len(movers), figsize=(4.6 * len(movers), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(movers), figsize=(4.6 * len(movers), 5), squeeze=False, layout="constrained")
     for ax, (label, frame) in zip(axes[0], movers.items()):
         sns.lineplot(frame, x="sequences", y="value", hue="weight", ax=ax, palette="tab10")
         ax.axvline(escapes[label], color="black", ls=":", lw=1.2)
         ax.set_title(f"{label}: escape after {escapes[label]:,}", fontsize=10)
         ax.set_xlabel("sequences")
         ax.set_ylabel("weight")
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, frameon=False)
-    fig.suptitle("The weights that carry the escape from the plateau (T = 500; dotted: the escape)")
-    fig.tight_layout()
+        counts_axis(ax.xaxis)
+        legend_below(ax, 40, fontsize=8, ncol=2)
+    suptitle(fig, "The weights that carry the escape from the plateau (T = 500; dotted: the escape)")
     save(fig, png, svg)

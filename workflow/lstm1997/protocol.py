@@ -14,6 +14,7 @@ import logging
 import pickle
 import time
 import typing
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,8 @@ from .lstm97 import Lstm97
 log = logging.getLogger(__name__)
 UNTIL = ("primary", "all")
 PROGRESS_RUNS = 16
-"""Above this many active runs, progress is one summary line instead of one line per run."""
+"""Above this many active runs, progress is one summary line instead of one line per run; above this many
+runs in all (a sweep), a run meeting the paper's rule is not announced."""
 
 
 @typing.runtime_checkable
@@ -250,6 +252,13 @@ def _absorb(run: _Run, errors, protocol: Protocol) -> dict[str, int]:
     return needs | {name: run.rule.met[name] - n_before for name in sorted(set(run.rule.met) - set(before.met))}
 
 
+def _announce(T: int, run: _Run, protocol: Protocol) -> None:
+    """Log that a run met its primary definition (the paper's rule), and whether it stops there."""
+    left = [name for name in _wanted(protocol) if name not in run.rule.met]
+    then = f"going on for {', '.join(left)}" if left else "stopping"
+    log.info("T=%d seed=%d: met the paper's rule (%s) at %s sequences; %s", T, run.seed, protocol.primary, f"{run.rule.met[protocol.primary]:,}", then)
+
+
 def _replay(runs: list[_Run], needs: list[dict[str, int]], theta0: np.ndarray, data, stream, model, protocol: Protocol) -> None:
     """Weights after the first k sequences of a run's block, for every (run, name, k) of ``needs``, in one
     batched ``model.train_runs`` call from the block's start weights: snapshots and cut-back ends."""
@@ -333,7 +342,7 @@ def train_from(
     started = last_log = last_save = time.perf_counter() - elapsed
     active = [run for run in runs if not _finished(run, protocol)]
     while active:
-        _train_block(T, active, index, model, protocol)
+        _train_block(T, active, index, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
         for run in active:
             if _finished(run, protocol):
                 run.wall_time = time.perf_counter() - started
@@ -351,9 +360,9 @@ def train_from(
     return results
 
 
-def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol: Protocol) -> None:
+def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol: Protocol, announce: bool) -> None:
     """Block ``index`` of every active run's stream: train, feed the stopping rule and curve, stop diverged runs,
-    replay to the sequences where definitions were met, keep the snapshots."""
+    replay to the sequences where definitions were met, keep the snapshots; ``announce`` logs the paper's rule met."""
     seeds = {seed: k for k, seed in enumerate(dict.fromkeys(run.seed for run in active))}
     data = task.stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
     stream = np.array([seeds[run.seed] for run in active])
@@ -365,8 +374,11 @@ def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol:
     needs = []
     for i, run in enumerate(active):
         run.theta = theta[i]
+        met_before = protocol.primary in run.rule.met
         needs.append(_absorb(run, errors[i, : counts[i]], protocol))
         _check_finite(run, errors[i, : counts[i]])
+        if announce and not met_before and protocol.primary in run.rule.met:
+            _announce(T, run, protocol)
     _replay(active, needs, theta0, data, stream, model, protocol)
     for run in active:
         if protocol.snapshot_every and run.rule.n % protocol.snapshot_every == 0:
@@ -406,9 +418,21 @@ def evaluate(weights: dict[str, np.ndarray], data: task.AddingData, model: Model
     return Evaluation(int(np.sum(~(np.abs(errors) < correct_threshold))), len(data), mse, errors)
 
 
+@contextmanager
+def _quiet():
+    """Only warnings from this module inside the block: a warm-up's two sequences are no training run to log."""
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def warm_up(model: Model = Lstm97()) -> None:
     """Compile, or load from numba's cache, every kernel that ``train`` and ``evaluate`` call for ``model``,
-    with each gradient it trains with."""
-    for gradient in model.gradients:
-        result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
+    with each gradient it trains with (two sequences each, not logged)."""
+    with _quiet():
+        for gradient in model.gradients:
+            result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
     evaluate(result.final_weights, task.generate(10, 2, task.rng(0, "test", 10)), model)

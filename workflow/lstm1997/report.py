@@ -1,35 +1,57 @@
 """The report: papermill runs the parameterised notebook, nbconvert renders it to HTML.
 
 The notebook (workflow/notebooks/report.ipynb) holds the prose; this module computes what the prose
-fills in: markdown tables of the results, the closest reading per T, the ladder's rungs and its minimal fix.
+fills in: the verdict per row of Table 7, markdown tables of the results in the config's order, the
+ladder's rungs and its minimal fix, the cost, figures with their alternative text.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 import numpy as np
 import pandas as pd
 import papermill
+from IPython.display import HTML
 from nbconvert import HTMLExporter
 
 from . import paper
 from .criteria import DEFINITIONS
 from .io import atomic, write_text
+from .plots import ordered
 from .variants import LADDER
+
+log = logging.getLogger(__name__)
 
 
 def _cell(successes: int, trials: int, mean: float) -> str:
     return f"{successes}/{trials}" + (f", {mean:,.0f}" if successes else "")
 
 
+def in_order(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Rows by variant, those of ``order`` (the config's) first in its order, then by T."""
+    rank = {label: k for k, label in enumerate(ordered(order, frame["label"]))}
+    return frame.sort_values(["label", "T"], key=lambda c: c.map(rank) if c.name == "label" else c, kind="stable").reset_index(drop=True)
+
+
+def figure(png: str | Path, alt: str) -> HTML:
+    """A PNG embedded in the page with its alternative text (nbconvert's own image output has none)."""
+    data = base64.b64encode(Path(png).read_bytes()).decode()
+    return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width: 100%">')
+
+
 def readings(table: pd.DataFrame) -> str:
-    """Every (variant, T): what it changes, successes and mean sequences under each definition, test errors."""
+    """Every (variant, T) in the order of ``table``: what it changes, successes and mean sequences under each
+    definition, test errors."""
     head = "| variant | T | changes from the paper's defaults | " + " | ".join(DEFINITIONS) + " | mean wrong | test MSE | verdict |"
     lines = [head, "|" + "---|" * (len(DEFINITIONS) + 6)]
-    for r in table.sort_values(["T", "label"]).to_dict("records"):
+    for r in table.to_dict("records"):
         cells = [_cell(r[f"successes_{d}"], r["trials"], r[f"mean_sequences_{d}"]) for d in DEFINITIONS]
         lines.append(
             f"| {r['label']} | {r['T']} | {r['changes']} | " + " | ".join(cells)
@@ -38,31 +60,36 @@ def readings(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _reading(r) -> str:
+    return (
+        f"`{r.label}` ({r.changes}): {r.successes}/{r.trials} trials, mean {r.mean_sequences:,.0f} sequences "
+        f"({r.ratio_to_paper:.2f}x the paper's), {r.mean_wrong:.1f} wrong of {r.test_sequences:,}"
+    )
+
+
 def reproduced(table: pd.DataFrame) -> str:
-    """Plain verdict per T of the paper: which readings land within 2x of Table 7, which is closest."""
+    """The verdict per row of Table 7: the readings that reproduce it (every trial met the rule, mean within 2x
+    of the paper's), else the closest, and the paper as written (``lstm1997``) where it was run."""
     lines = []
     for T, ref in paper.TABLE7.items():
         rows = table[table["T"] == T]
         if rows.empty:
             continue
-        good = rows[rows["verdict"].str.startswith("within 2x")]
+        good = rows[rows["verdict"].str.startswith("within 2x") & (rows["successes"] == rows["trials"])]
         best = best_reading(table, T)
         if len(good):
-            lines.append(f"- **T = {T}** (paper {ref['sequences']:,}): within 2x: " + ", ".join(f"`{x}`" for x in good["label"]) + ".")
+            words = "**reproduced** within 2x by " + "; ".join(_reading(r) for r in good.itertuples())
         elif best is not None:
-            lines.append(f"- **T = {T}** (paper {ref['sequences']:,}): no reading within 2x; closest `{best.label}`, {best.verdict}.")
+            words = f"**not reproduced** within 2x; closest {_reading(best)}"
         else:
-            lines.append(f"- **T = {T}** (paper {ref['sequences']:,}): no reading had every trial succeed within its budget.")
-    return "\n".join(lines)
-
-
-def verdicts(table: pd.DataFrame) -> str:
-    """One markdown bullet per (variant, T): ours, the paper's, the verdict."""
-    lines = []
-    for r in table.itertuples():
-        ours = f"mean {r.mean_sequences:,.0f} sequences ({r.successes}/{r.trials} trials)" if r.successes else f"0/{r.trials} trials succeeded"
-        ref = f"paper {r.paper_sequences:,.0f}" if not np.isnan(r.paper_sequences) else "no paper row"
-        lines.append(f"- **{r.label}, T = {r.T}**: {ours}, {r.mean_wrong:.1f} wrong of 2560 on average; {ref}: **{r.verdict}**.")
+            words = "**not reproduced**: no reading had every trial meet the rule within its budget"
+        shown = set(good["label"]) | ({best.label} if best is not None else set())
+        written = rows[(rows["label"] == "lstm1997") & ~rows["label"].isin(shown)]
+        words += "".join(f". The paper as written (`lstm1997`): {r.verdict}" for r in written.itertuples())
+        lines.append(f"- **T = {T}** (paper: mean {ref['sequences']:,} sequences, {ref['wrong']} wrong of 2560): {words}.")
+    if not lines:
+        Ts = ", ".join(str(T) for T in sorted(table["T"].unique()))
+        return f"No T of this configuration (T = {Ts}) has a row in the paper's Table 7 (T = 100, 500, 1000): nothing to compare."
     return "\n".join(lines)
 
 
@@ -84,9 +111,57 @@ def rungs(table: pd.DataFrame, T: int) -> list[Rung]:
     return [(k, name, change, rows.loc[name]) for k, (name, change) in enumerate(LADDER) if name in rows.index]
 
 
+def ladder_T(table: pd.DataFrame) -> int | None:
+    """The T of the ladder: the smallest T with the asker's setup (rung 0) and a rung above it; None where the
+    configuration has no ladder."""
+    for T in sorted(table["T"].unique()):
+        found = rungs(table, T)
+        if len(found) >= 2 and found[0][0] == 0:
+            return T
+    return None
+
+
 def median(r: pd.Series) -> str:
     """Median sequences to success of a Table 7 row, or a dash where no trial met the rule."""
     return f"{r.median_sequences:,.0f}" if r.successes else "–"
+
+
+def _first_T(table: pd.DataFrame, *labels: str) -> int | None:
+    """The smallest T at which ``table`` has a row of every one of ``labels``."""
+    common = set.intersection(*(set(table.loc[table["label"] == label, "T"]) for label in labels))
+    return min(common) if common else None
+
+
+def effect(table: pd.DataFrame, before: str, after: str) -> str | None:
+    """One change measured, from variant ``before`` to ``after`` at the smallest T that has both: trials that met
+    the rule, median sequences, mean wrong; None where no T has both."""
+    T = _first_T(table, before, after)
+    if T is None:
+        return None
+    rows = table[table["T"] == T].set_index("label")
+    a, b = rows.loc[before], rows.loc[after]
+    sequences = f"median {median(a)} -> {median(b)} sequences, " if a.successes or b.successes else ""
+    return (
+        f"`{before}` -> `{after}` (T = {T}): {a.successes}/{a.trials} -> {b.successes}/{b.trials} trials met the rule, "
+        f"{sequences}mean wrong {a.mean_wrong:.1f} -> {b.mean_wrong:.1f} of {b.test_sequences:,}"
+    )
+
+
+def measures(table: pd.DataFrame, label: str) -> str | None:
+    """The paper's measures beside the asker's for one variant at its smallest T: the windowed rule and the running
+    mean's, and at the end the running mean, the asker's 'correct' and the paper's wrong; None where it is not run."""
+    T = _first_T(table, label)
+    if T is None:
+        return None
+    r = table[(table["T"] == T) & (table["label"] == label)].iloc[0]
+    window, since_start = (
+        f"{r[f'successes_{d}']}/{r.trials}" + (f" (mean {r[f'mean_sequences_{d}']:,.0f})" if r[f"successes_{d}"] else "") for d in ("window_mse", "cumulative_mse")
+    )
+    return (
+        f"`{label}` (T = {T}): the paper's rule (MSE of the last 2000) met in {window}; the running mean since the start below 0.01 "
+        f"in {since_start}; at the end a running mean of {r.mean_last_cumulative_mse:.3f} and {r.mean_last_asker_correct:,.0f} of the "
+        f"last 2000 'correct' by |t - y| < 0.2, while {r.mean_wrong:.1f} of {r.test_sequences:,} test sequences are wrong by |t - y| >= 0.04"
+    )
 
 
 def ladder(table: pd.DataFrame, T: int = 100) -> str:
@@ -96,11 +171,16 @@ def ladder(table: pd.DataFrame, T: int = 100) -> str:
         "| asker's running mean at the end | asker's 'correct' (abs. error < 0.2) of last 2000 |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    previous = None
     for k, name, change, r in rungs(table, T):
+        if previous is not None and k > previous + 1:
+            skipped = f"rung {previous + 1}" if k == previous + 2 else f"rungs {previous + 1}-{k - 1}"
+            change += f" (after {skipped}, not in this configuration)"
         lines.append(
             f"| {k} | {name} | {change} | {r.successes}/{r.trials} | {median(r)} | {r.mean_wrong:.1f} of {r.test_sequences} "
             f"| {r.mean_last_cumulative_mse:.4f} | {r.mean_last_asker_correct:,.0f} |"
         )
+        previous = k
     if len(lines) < 4:
         return f"(fewer than two rungs of the ladder at T = {T} in this configuration: see config/ladder.yaml)"
     return "\n".join(lines)
@@ -130,6 +210,26 @@ def minimal_fix(ladder_rungs: list[Rung]) -> Fix:
     return Fix(fixed, [(k, change) for k, change, changed in steps if changed], [k for k, _, changed in steps if not changed])
 
 
+def duration(seconds: float) -> str:
+    """Seconds as a reader counts them: 45 s, 12 min, 3 h 05 min."""
+    if seconds < 59.5:
+        return f"{seconds:.0f} s"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def cost(timings: pd.DataFrame, order: list[str]) -> str:
+    """Training time per (variant, T) as a markdown table, with the total: each trial's time on its core,
+    summed over the trials, and the sequences per core-second."""
+    groups = timings.groupby(["label", "T"], sort=False).agg(trials=("trial", "size"), sequences=("sequences", "sum"), seconds=("wall_time_s", "sum"))
+    rows = in_order(groups.reset_index(), order).to_dict("records")
+    total = {"label": "**all**", "T": "", **{k: sum(r[k] for r in rows) for k in ("trials", "sequences", "seconds")}}
+    lines = ["| variant | T | trials | sequences trained | core time | sequences per core-second |", "|---|---:|---:|---:|---:|---:|"]
+    for r in [*rows, total]:
+        lines.append(f"| {r['label']} | {r['T']} | {r['trials']:,} | {r['sequences']:,} | {duration(r['seconds'])} | {r['sequences'] / r['seconds']:,.0f} |")
+    return "\n".join(lines)
+
+
 def render(notebook: str, executed: str, html: str, parameters: dict) -> None:
     """Execute ``notebook`` with papermill in the current folder (``parameters`` injected), then render HTML without the code."""
     with atomic(executed) as tmp:
@@ -139,3 +239,4 @@ def render(notebook: str, executed: str, html: str, parameters: dict) -> None:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     write_text(html, body)
+    log.info("wrote %s and %s", executed, html)

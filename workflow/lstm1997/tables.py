@@ -7,6 +7,7 @@ fewer sequences".
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from .io import read_json, write_csv, write_text
 from .variants import Setting, changes
 
 KEYS = ["label", "T"]
+log = logging.getLogger(__name__)
 
 
 def load_trial(summary: str | Path, evaluation: str | Path, curve: str | Path) -> dict:
@@ -139,3 +141,4 @@ def write_all(summaries: list[dict], trials_csv: str, timings_csv: str, table7_c
     write_csv(timings_csv, timings_frame(summaries))
     write_csv(table7_csv, table)
     write_text(table7_md, markdown(table))
+    log.info("wrote %s (%d trials), %s, %s and %s (%d rows)", trials_csv, len(trials), timings_csv, table7_csv, table7_md, len(table))

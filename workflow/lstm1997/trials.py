@@ -28,7 +28,6 @@ from .variants import Setting, build
 
 log = logging.getLogger(__name__)
 
-
 def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
     """Fill numba's cache (NUMBA_CACHE_DIR, the marker's folder: one per model kind) with one model kind's
     kernels, once, so that the jobs training and testing that kind load them instead of compiling them side
@@ -39,16 +38,15 @@ def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
     edit there; this job reruns on an edit to any module its kind imports.  The kind's default model on the
     config's ``engine`` compiles them all: its options reach the kernels as values of fixed types.
     """
-    log.info("compiling the kernels of %s (%s engine) into %s", kind, engine, Path(marker).parent)
+    cache = str(Path(marker).parent)
+    log.info("compiling the kernels of %s (engine %s) into numba's cache %s", kind, engine, cache)
     started = time.perf_counter()
-    _empty(Path(marker).parent)
+    _empty(Path(cache))
     warm_up(build(kind, engine=engine))
+    seconds = round(time.perf_counter() - started, 3)
     package = str(Path(__file__).resolve().parent)
-    write_json(
-        marker,
-        {"kind": kind, "seconds": round(time.perf_counter() - started, 3), "cache": str(Path(marker).parent), "package": package, "versions": versions()},
-    )
-    log.info("compiled in %.1f s", time.perf_counter() - started)
+    write_json(marker, {"kind": kind, "seconds": seconds, "cache": cache, "package": package, "versions": versions()})
+    log.info("kernels of %s ready after %.1f s; wrote %s", kind, seconds, marker)
 
 
 def _empty(folder: Path) -> None:

@@ -45,6 +45,7 @@ rule success:
         png=report("results/figures/success.png", caption="../report/success.rst", category="Figures"),
         svg="results/figures/success.svg",
     params:
+        order=list(SETTINGS),
         source=sources("scripts/success.py"),
     log:
         "results/logs/figures/success.log",

@@ -3,7 +3,6 @@ rule report:
         # Every input but the notebook is passed to the notebook as the parameter of its name.
         notebook=workflow.source_path("../notebooks/report.ipynb"),
         table7_csv="results/tables/table7.csv",
-        table7_md="results/tables/table7.md",
         trials_csv="results/tables/trials.csv",
         timings_csv="results/tables/timings.csv",
         overview_png="results/figures/overview.png",
@@ -17,6 +16,7 @@ rule report:
         notebook="results/report/report.ipynb",
         html=report("results/report/report.html", caption="../report/report.rst", category="Report"),
     params:
+        order=list(SETTINGS),
         source=sources("scripts/report.py", "notebooks/report.ipynb"),
     log:
         "results/logs/report.log",
