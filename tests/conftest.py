@@ -47,3 +47,18 @@ def job_counts(output: str) -> dict[str, int]:
             break
         counts[parts[0]] = int(parts[1])
     return counts
+
+
+@pytest.fixture(scope="session")
+def source(tmp_path_factory):
+    """A checkout of the workflow that the tiny pipeline runs from (tests may edit it and restore it)."""
+    return checkout(tmp_path_factory.mktemp("checkout"))
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory, source):
+    """The tiny pipeline, run once per session (snakemake --cores 2 on tiny.yaml, the tiny config), in its own folder."""
+    path = tmp_path_factory.mktemp("pipeline")
+    (path / "tiny.yaml").write_text(TINY)
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=path, source=source)
+    return path

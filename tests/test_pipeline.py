@@ -9,20 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, TINY, checkout, job_counts, snakemake
+from conftest import REPO, TINY, job_counts, snakemake
 from matplotlib import image
-
-@pytest.fixture(scope="module")
-def source(tmp_path_factory):
-    return checkout(tmp_path_factory.mktemp("checkout"))
-
-
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory, source):
-    path = tmp_path_factory.mktemp("pipeline")
-    (path / "tiny.yaml").write_text(TINY)
-    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=path, source=source)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +123,7 @@ RERUNS = {
     "sweep.py": {**SWEEP_JOBS, "report": 1, "all": 1},
     "anatomy.py": {},  # tools beside the pipeline
     "bench.py": {},
+    "browser.py": {},
     "scaling.py": {},
     "torch_ref.py": {},
 }

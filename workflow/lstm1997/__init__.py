@@ -16,7 +16,7 @@ Modules, one concept each:
 - ``anatomy``, ``scaling``: the plateau's escape and the cells' drift; sequences to success against T;
 - ``trials``, ``testset``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;
 - ``torch_ref``: the 1997 network in PyTorch autograd, for checks and the benchmark;
-- ``bench``: ``python -m lstm1997.bench``.
+- ``bench``: ``python -m lstm1997.bench``; ``browser``: ``python -m lstm1997.browser``, a page in headless Chromium.
 """
 
 __version__ = "0.1.0"
