@@ -25,3 +25,7 @@ rule all:
         "results/tables/table7.md",
         figures(),
         sweep_figures(),
+
+
+onstart:
+    say_the_training_ahead()

@@ -26,6 +26,21 @@ def test_jobs_import_the_package_of_the_workflow_they_run(workdir, source):
         assert marker["kind"] == kind and marker["package"] == str((source / "workflow/lstm1997").resolve())
 
 
+def test_compile_engine_measures_what_one_core_trains(workdir):
+    for kind, gradients in (("lstm97", {"truncated", "full"}), ("nnlstm", {"full"})):
+        marker = json.loads((workdir / f"results/engine/{kind}/numba.json").read_text())
+        assert marker["engine"] == "scalar" and set(marker["steps_per_s_per_core"]) == gradients
+        assert all(rate > 10_000 for rate in marker["steps_per_s_per_core"].values())
+
+
+def test_a_run_starts_with_the_bound_on_its_training(workdir):
+    first = sorted((workdir / ".snakemake/log").glob("*.snakemake.log"))[0].read_text()
+    # 5 train jobs of 2 trials each and the sweep's 2 x 2 bias pairs x 1 lr x 2 trials; no marker yet: the defaults
+    assert re.search(r"Training ahead, at most \(every run to its budget.*\): 6 jobs, 18 runs, .* CPU-hours, .* on 2 cores", first), first[:3000]
+    assert "the scalar 1997 engine, truncated gradient: 3.50 M time steps/s per core (docs/reproduction/bench.md's default" in first
+    assert "the compiled nn.LSTM stack, full gradient" in first
+
+
 def test_table7_has_one_row_per_variant_and_T(workdir):
     table = pd.read_csv(workdir / "results/tables/table7.csv")
     assert list(zip(table["label"], table["T"])) == [("asker", 10), ("lstm1997", 10), ("lstm1997", 20), ("lstm1997_linear", 10), ("lstm1997_linear", 20)]
@@ -124,6 +139,7 @@ RERUNS = {
     "anatomy.py": {},  # tools beside the pipeline
     "bench.py": {},
     "browser.py": {},
+    "estimate.py": {"report": 1, "all": 1},  # the Snakefile's onstart; the report's durations
     "scaling.py": {},
     "torch_ref.py": {},
 }

@@ -15,6 +15,7 @@ Modules, one concept each:
 - ``paper``: what Table 7 and 5.4 fix (the numbers of the stopping rule);
 - ``anatomy``, ``scaling``: the plateau's escape and the cells' drift; sequences to success against T;
 - ``trials``, ``testset``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;
+- ``estimate``: the bound on a run's training that the workflow prints as it starts;
 - ``torch_ref``: the 1997 network in PyTorch autograd, for checks and the benchmark;
 - ``bench``: ``python -m lstm1997.bench``; ``browser``: ``python -m lstm1997.browser``, a page in headless Chromium.
 """

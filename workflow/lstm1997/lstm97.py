@@ -217,6 +217,15 @@ class Lstm97:
         return "lstm97 compiled (numba, float64)" + (", one run per CUDA thread" if self.device == "cuda" else "")
 
     @property
+    def runs_per_core(self) -> int:
+        """Runs one core trains at once: a group of vector lanes on the batched engine, else one."""
+        if self.engine == "batched":
+            from . import engine_batched
+
+            return engine_batched.LANES
+        return 1
+
+    @property
     def n_params(self) -> int:
         return self.net.n_params
 

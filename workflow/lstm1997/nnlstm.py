@@ -25,6 +25,7 @@ class NNLstm:
 
     net: Stack = Stack()
     gradients = ("full",)
+    runs_per_core = 1
 
     @property
     def engine_name(self) -> str:

@@ -42,6 +42,9 @@ class Model(typing.Protocol):
     gradients: tuple[str, ...]
     """The gradients (``learning.GRADIENTS``) it trains with."""
 
+    runs_per_core: int
+    """Runs one core trains at once (the batched engine's vector lanes)."""
+
     @property
     def engine_name(self) -> str: ...
 
@@ -436,3 +439,20 @@ def warm_up(model: Model = Lstm97()) -> None:
         for gradient in model.gradients:
             result = train(10, [0], model, Protocol(budget=2, gradient=gradient))[0]
     evaluate(result.final_weights, task.generate(10, 2, task.rng(0, "test", 10)), model)
+
+
+def rate(model: Model, gradient: str, runs: int = 1, T: int = 100, seconds: float = 0.3) -> float:
+    """Time steps per second of ``runs`` runs trained together on one thread (one core), the trainer's own work
+    included: a short training, not logged, from 1,000 sequences doubled until it takes ``seconds``.
+
+    A time step is one (value, marker) pair of one run; a sequence has ``task.mean_length(T)`` of them on average.
+    """
+    sequences = task.BLOCK
+    with _quiet():
+        while True:
+            started = time.perf_counter()
+            train(T, list(range(runs)), model, Protocol(budget=sequences, gradient=gradient), threads=1)
+            elapsed = time.perf_counter() - started
+            if elapsed >= seconds:
+                return runs * sequences * task.mean_length(T) / elapsed
+            sequences *= 2

@@ -23,6 +23,7 @@ from nbconvert import HTMLExporter
 
 from . import paper
 from .criteria import DEFINITIONS
+from .estimate import duration
 from .io import atomic, write_text
 from .plots import ordered
 from .variants import LADDER
@@ -208,14 +209,6 @@ def minimal_fix(ladder_rungs: list[Rung]) -> Fix:
         return Fix(None, [], [])
     steps = [(k, change, _changed(a, b)) for (_, _, _, a), (k, _, change, b) in zip(ladder_rungs, ladder_rungs[1:]) if k <= fixed]
     return Fix(fixed, [(k, change) for k, change, changed in steps if changed], [k for k, _, changed in steps if not changed])
-
-
-def duration(seconds: float) -> str:
-    """Seconds as a reader counts them: 45 s, 12 min, 3 h 05 min."""
-    if seconds < 59.5:
-        return f"{seconds:.0f} s"
-    hours, minutes = divmod(round(seconds / 60), 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 def cost(timings: pd.DataFrame, order: list[str]) -> str:

@@ -77,6 +77,11 @@ def max_length(T: int) -> int:
     return T + T // 10
 
 
+def mean_length(T: int) -> float:
+    """Time steps of a sequence on average: T + T//20, the middle of T .. T + T//10."""
+    return (T + max_length(T)) / 2
+
+
 def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: float = 1.0) -> AddingData:
     """Draw n sequences (5.4).
 

@@ -1,6 +1,7 @@
 """The per-trial jobs' bodies (compile_engine, train, evaluate) and the files they write (every write atomic).
 
-results/engine/{kind}/numba.json                      a model kind's kernels are in numba's cache (the folder)
+results/engine/{kind}/numba.json                      a model kind's kernels are in numba's cache (the folder);
+                                                      one core's training rate, time steps per second
 results/runs/{label}/T{T}/trial{k}/summary.json       when each stopping definition was met, budget, engine
                                   /curve.csv          the learning curve
                                   /weights.npz        weights: "final" and each snapshot, layout of ``lstm97``
@@ -23,7 +24,7 @@ import pandas as pd
 from . import task
 from .io import write_csv, write_json, write_npz
 from .jobs import versions
-from .protocol import Checkpoint, RunResult, evaluate, train, warm_up
+from .protocol import Checkpoint, RunResult, evaluate, rate, train, warm_up
 from .variants import Setting, build
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,16 @@ def compile_engine(kind: str, engine: str, marker: str | Path) -> None:
     log.info("compiling the kernels of %s (engine %s) into numba's cache %s", kind, engine, cache)
     started = time.perf_counter()
     _empty(Path(cache))
-    warm_up(build(kind, engine=engine))
+    model = build(kind, engine=engine)
+    warm_up(model)
     seconds = round(time.perf_counter() - started, 3)
+    rates = {gradient: round(rate(model, gradient, model.runs_per_core)) for gradient in model.gradients}
     package = str(Path(__file__).resolve().parent)
-    write_json(marker, {"kind": kind, "seconds": seconds, "cache": cache, "package": package, "versions": versions()})
-    log.info("kernels of %s ready after %.1f s; wrote %s", kind, seconds, marker)
+    info = {"kind": kind, "engine": engine, "seconds": seconds, "steps_per_s_per_core": rates, "cache": cache, "package": package}
+    write_json(marker, info | {"versions": versions()})
+    said = ", ".join(f"{steps / 1e6:.2f} M ({gradient} gradient)" for gradient, steps in rates.items())
+    log.info("kernels of %s ready after %.1f s; one core trains %s time steps/s (T = 100, %d run(s))", kind, seconds, said, model.runs_per_core)
+    log.info("wrote %s", marker)
 
 
 def _empty(folder: Path) -> None:

@@ -17,6 +17,9 @@ sys.path.insert(0, str(PACKAGE_ROOT))
 # Set for the jobs, not required from the user: hence no envvars directive.
 os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
 
+from snakemake.logging import logger  # noqa: E402
+
+from lstm1997 import estimate, task  # noqa: E402
 from lstm1997 import variants as registry  # noqa: E402
 from lstm1997.engine_batched import LANES  # noqa: E402
 
@@ -179,7 +182,7 @@ def train_runtime(wildcards, attempt):
     """Minutes for one train job (every trial of a variant at T, side by side): the budget's time steps of one
     run at a conservative 1e6 steps per second, 3x that on the batched engine (a lane's share), doubled, per attempt."""
     T = int(wildcards.T)
-    steps = config["budget"][T] * (T + T // 20) * (3 if config["engine"] == "batched" else 1)
+    steps = config["budget"][T] * task.mean_length(T) * (3 if config["engine"] == "batched" else 1)
     return attempt * (10 + int(2 * steps / 1e6 / 60))
 
 
@@ -213,3 +216,32 @@ def sweep_grid():
 
 def figures(ext="png"):
     return curve_figures(ext) + [f"results/figures/{name}.{ext}" for name in ("overview", "success", "test_errors", "failures")]
+
+
+def planned_training():
+    """The training jobs this run is about to run (the DAG's, less the finished), as ``estimate.Job``s: every
+    train job, and a sweep's on the CPU (on a GPU it is not estimated)."""
+    jobs = []
+    for job in workflow.dag.needrun_jobs():
+        w = job.wildcards
+        if job.rule.name == "train":
+            s, T = SETTINGS[w.variant], int(w.T)
+            kind, gradient = s.variant.model, s.protocol.gradient
+            lanes = LANES if config["engine"] == "batched" and kind == "lstm97" else 1
+            runs, budget = len(TRIALS), config["budget"][T]
+            jobs.append(estimate.Job(f"{w.variant} T={T}", kind, config["engine"], gradient, T, runs, budget, train_threads(w), lanes))
+        elif job.rule.name == "sweep_train" and SWEEP["engine"] == "cpu":  # sweep.run: the scalar engine
+            T, gradient = int(w.T), registry.resolve(SWEEP["base"], {}).protocol.gradient
+            runs = len(SWEEP["in_gate_bias"]) ** 2 * len(SWEEP["lr"]) * SWEEP["trials"]  # sweep.Grid.cells x trials
+            jobs.append(estimate.Job(f"sweep T={T}", SWEEP_KIND, "scalar", gradient, T, runs, SWEEP["budget"][T], SWEEP["threads"]))
+    return jobs
+
+
+def say_the_training_ahead():
+    """Log the bound on this run's training (``estimate.say``) at its start, from the compile_engine markers' rates."""
+    markers = {}
+    for kind in registry.MODELS:
+        path = Path(f"results/engine/{kind}/numba.json")
+        if path.exists():
+            markers[kind] = json.loads(path.read_text())
+    logger.info(estimate.say(planned_training(), markers, workflow.cores if workflow.local_exec else None))
