@@ -15,12 +15,13 @@ WIDTH, HEIGHT = 1280, 800
 
 
 @pytest.fixture(scope="module")
-def page(workdir):
-    """The tiny run's report.html, open in headless Chromium at 1280 x 800."""
+def page(request):
+    """The tiny run's report.html, open in headless Chromium at 1280 x 800 (the browser looked for before the run)."""
     if browser.find() is None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but no Chromium on PATH ({', '.join(browser.CANDIDATES)}); Debian: apt-get install chromium")
         pytest.skip(f"no Chromium on PATH ({', '.join(browser.CANDIDATES)}); Debian's chromium package brings one, as .ci/run installs it")
+    workdir = request.getfixturevalue("workdir")
     with browser.Browser(width=WIDTH, height=HEIGHT) as chromium:
         chromium.open(workdir / "results/report/report.html")
         yield chromium
