@@ -254,8 +254,16 @@ def test_a_given_config_replaces_the_paper_config(tmp_path):
         ("T: [100]\ntrials: 1\nbudget: {100: 5}\nuntil: {100: sometimes}\nvariants: {lstm1997: {}}\n", "until.100: 'sometimes' is not one of ['all', 'primary']"),
         ("T: [100\ntrials: 1\n", "Config file is not valid JSON or YAML"),
         (TINY.replace("budget: {10: 1000}}", "budget: {10: 1000}, engine: tpu}"), "sweep.engine: 'tpu' is not one of ['cpu', 'cuda']"),
+        ("T: [20.0]\ntrials: 1\nbudget: {20: 5}\nvariants: {lstm1997: {}}\n", "T.0: 20.0 is not of type 'integer'"),
+        ("T: [20]\ntrials: 1\nbudget: {20.0: 5}\nvariants: {lstm1997: {}}\n", "budget: a key: 20.0 is not of type 'integer'"),
+        ("T: [20]\ntrials: 1\nbudget: {20: 5.0}\nvariants: {lstm1997: {}}\n", "budget.20: 5.0 is not of type 'integer'"),
+        ("T: [20]\ntrials: 1\nbudget: {20: 5}\nvariants: {lstm1997: {T: [20.0]}}\n", "variants.lstm1997.T.0: 20.0 is not of type 'integer'"),
+        (TINY.replace("T: [10], trials: 2", "T: [10, 20], trials: 2"), "sweep.budget: no entry for T=20; give one per T of sweep.T: [10, 20]"),
     ],
-    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml", "bad-engine"],
+    ids=[
+        "T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml", "bad-engine",
+        "float-T", "float-budget-key", "float-budget", "float-variant-T", "sweep-T-without-budget",
+    ],
 )
 def test_bad_config_fails_before_any_job_with_the_key(tmp_path, config, message):
     (tmp_path / "bad.yaml").write_text(textwrap.dedent(config))

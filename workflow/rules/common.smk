@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -21,19 +22,31 @@ from lstm1997 import variants as registry  # noqa: E402
 from lstm1997.engine_batched import LANES  # noqa: E402
 
 
+SCHEMA = PACKAGE_ROOT / "schemas/config.schema.yaml"
+STRICT = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
+"""The schema's validator with YAML's 20.0 not an integer (JSON Schema's is): a T, a budget, a count is an int."""
+
+
 def check_config():
     """The schema, then a budget for every T: the first problem as one line naming the key (dotted path)."""
-    try:
-        validate(config, schema="../schemas/config.schema.yaml")
-    except WorkflowError as err:
-        cause = err.__context__
-        if not isinstance(cause, jsonschema.ValidationError):
-            raise
-        key = ".".join(str(p) for p in cause.absolute_path) or "config"
-        raise WorkflowError(f"{key}: {cause.message}") from None
+    first = next(STRICT(yaml.safe_load(SCHEMA.read_text())).iter_errors(config), None)  # in the schema's order: T first
+    if first is not None:
+        error = jsonschema.exceptions.best_match([first])  # into a oneOf: the branch that fits best
+        key = ".".join(str(p) for p in error.absolute_path) or "config"
+        raise WorkflowError(f"{key}: {'a key: ' if 'propertyNames' in error.schema_path else ''}{error.message}")
+    validate(config, schema=str(SCHEMA))  # the schema's defaults
     for label, T in pairs():
         if T not in config["budget"]:
             raise WorkflowError(f"budget: no entry for T={T} (variant {label}); give one per T of T: {config['T']}")
+    sweep = config.get("sweep") or {"T": [], "budget": {}}
+    for T in sweep["T"]:
+        if T not in sweep["budget"]:
+            raise WorkflowError(f"sweep.budget: no entry for T={T}; give one per T of sweep.T: {sweep['T']}")
 
 
 def resolve_settings():
