@@ -39,8 +39,13 @@ def atomic(path: str | Path) -> Iterator[Path]:
 
 
 def write_json(path: str | Path, obj) -> None:
+    """Strict JSON: a NaN or an infinity, which strict parsers reject, is an error naming the file."""
+    try:
+        text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
     with atomic(path) as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+        tmp.write_text(text + "\n")
 
 
 def read_json(path: str | Path):
