@@ -168,6 +168,61 @@ def test_every_job_reads_only_its_declared_inputs(finished, source, tmp_path):
         assert returncode == 0 and not missing, f"{rule} alone with its declared inputs:\n{log}"
 
 
+@pytest.mark.parametrize(
+    "path, job",
+    [
+        ("results/runs/lstm1997/T10/trial0/summary.json", "train"),
+        ("results/runs/lstm1997/T10/trial0/curve.csv", "train"),
+        ("results/runs/lstm1997/T10/trial0/weights.npz", "train"),
+        ("results/runs/lstm1997/T10/trial0/evaluation.json", "evaluate"),
+        ("results/runs/asker/T10/trial1/test_errors.npz", "evaluate"),
+        ("results/data/T10/test.npz", "test_set"),
+        ("results/tables/timings.csv", "aggregate"),
+        ("results/figures/curves/lstm1997_T20.svg", "curves"),
+        ("results/sweep/T10/trials.csv", "sweep_train"),
+    ],
+)
+def test_a_deleted_file_is_rebuilt_by_the_next_run(finished, source, path, job):
+    kept = finished / "kept"
+    (finished / path).rename(kept)
+    try:
+        result = snakemake("--configfile", "tiny.yaml", "-n", cwd=finished, source=source)
+    finally:
+        kept.rename(finished / path)
+    assert job_counts(result.stdout)[job] == 1
+
+
+def _damage_run_and_rebuild(workdir, source, damaged: dict):
+    """Damage files, run (fails: each damaged file named and deleted by the job that read it), run again (rebuilt)."""
+    for path, damage in damaged.items():
+        (workdir / path).write_bytes(damage((workdir / path).read_bytes()))
+    failed = snakemake("--configfile", "tiny.yaml", "--cores", "2", "--keep-going", cwd=workdir, source=source, check=False)
+    assert failed.returncode != 0
+    for path in damaged:
+        assert f"{path}: damaged (" in failed.stdout + failed.stderr and not (workdir / path).exists(), path
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=workdir, source=source)
+    assert all((workdir / path).exists() for path in damaged)
+
+
+def test_damaged_files_are_named_and_the_next_run_rebuilds_them(finished, source):
+    """Damaged files, each read by a job that runs (evaluation.json, which only aggregate reads: test_io.py); then
+    a damaged test set, alone: the first job to read it deletes it, and the others that need it stop."""
+    tables = finished / "results/tables"
+    before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
+    half = lambda b: b[: len(b) // 2]  # noqa: E731
+    _damage_run_and_rebuild(
+        finished,
+        source,
+        {
+            "results/runs/lstm1997/T10/trial0/weights.npz": half,
+            "results/runs/lstm1997_linear/T20/trial1/summary.json": half,
+            "results/runs/lstm1997/T20/trial0/curve.csv": lambda b: b[:-3],  # cut mid-row
+        },
+    )
+    _damage_run_and_rebuild(finished, source, {"results/data/T20/test.npz": lambda b: b[:100] + bytes([b[100] ^ 0xFF]) + b[101:]})
+    assert {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"} == before
+
+
 def test_same_config_gives_byte_identical_tables(workdir, source):
     tables = workdir / "results/tables"
     before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from . import paper  # noqa: E402
-from .io import atomic  # noqa: E402
+from .io import atomic, reading  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="notebook")
 matplotlib.rcParams["svg.hashsalt"] = "lstm1997"  # SVG element ids from a fixed salt, not a random one
@@ -114,7 +114,7 @@ def errors_frame(summaries: list[dict], error_paths: list[str]) -> pd.DataFrame:
     ``error_paths``, each trial's summary.json and test_errors.npz, list the same trials in the same order)."""
     frames = []
     for s, path in zip(summaries, error_paths):
-        with np.load(path) as z:
+        with reading(path), np.load(path) as z:
             frames.append(pd.DataFrame({"label": s["label"], "T": s["T"], "trial": s["trial"], "target": z["targets"], "abs_error": np.abs(z["errors"])}))
     return pd.concat(frames, ignore_index=True)
 

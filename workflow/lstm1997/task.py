@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import integer
-from .io import write_npz
+from .io import reading, write_npz
 
 FIRST_MARK_RANGE = 10
 """X1 is one of the first ten pairs (5.4)."""
@@ -72,7 +72,7 @@ class AddingData:
 
     @classmethod
     def load(cls, path: str | Path) -> AddingData:
-        with np.load(path) as z:
+        with reading(path), np.load(path) as z:
             return cls(int(z["T"]), z["inputs"], z["lengths"], z["targets"])
 
 

@@ -69,6 +69,8 @@ check_config()
 SETTINGS = resolve_settings()
 TRIALS = list(range(config["trials"]))
 RUN = "results/runs/{variant}/T{T}/trial{trial}"
+TRIAL_FILES = ("summary.json", "curve.csv", "weights.npz", "evaluation.json", "test_errors.npz")
+"""What a trial leaves in its folder (``trials``), each an input of the target: a deleted one is rebuilt."""
 TEST_SETS = {1.0: "test", -1.0: "test_start_marker"}
 """Test set file per marker of a marked first pair (Protocol.marked_first_marker)."""
 CORE_ENV = "../../envs/core.yaml"
@@ -170,10 +172,24 @@ def setting(wildcards):
     return SETTINGS[wildcards.variant].params(config["budget"][T], config["until"].get(T, "all"))
 
 
+def test_set_of(variant, T, suffix=".npz"):
+    """The test set a variant is scored on at T (``suffix`` ".manifest.json": its manifest, with its sha256):
+    drawn with the variant's own marker of a marked first pair."""
+    marker = SETTINGS[variant].protocol.marked_first_marker
+    return f"results/data/T{T}/{TEST_SETS[marker]}{suffix}"
+
+
 def test_set(wildcards):
-    """The test set a variant is scored on: drawn with its own marker of a marked first pair."""
-    marker = SETTINGS[wildcards.variant].protocol.marked_first_marker
-    return f"results/data/T{wildcards.T}/{TEST_SETS[marker]}.npz"
+    return test_set_of(wildcards.variant, wildcards.T)
+
+
+def test_manifest(wildcards):
+    return test_set_of(wildcards.variant, wildcards.T, ".manifest.json")
+
+
+def test_sets():
+    """Every test set of the config and its manifest."""
+    return sorted({test_set_of(v, T, suffix) for v, T in pairs() for suffix in (".npz", ".manifest.json")})
 
 
 def marker(wildcards):
@@ -206,6 +222,11 @@ def runs(name):
     return [f"{RUN}/{name}".format(variant=v, T=T, trial=k) for v, T in pairs() for k in TRIALS]
 
 
+def trial_files():
+    """Every per-trial file of the config (``trials``' list)."""
+    return [path for name in TRIAL_FILES for path in runs(name)]
+
+
 def trials_of(name):
     """Paths of one per-trial file over the trials of a job's (variant, T) wildcards."""
     return expand(f"{RUN}/{name}", trial=TRIALS, allow_missing=True)
@@ -217,6 +238,11 @@ def curve_figures(ext="png"):
 
 def sweep_figures(ext="png"):
     return [f"results/figures/sweep_{value}.{ext}" for value in SWEEP_VALUES] if SWEEP else []
+
+
+def sweep_trials():
+    """The sweep's per-T trials; none without a sweep."""
+    return expand("results/sweep/T{T}/trials.csv", T=SWEEP["T"]) if SWEEP else []
 
 
 def sweep_grid():
