@@ -78,7 +78,7 @@ def test_report_html_contains_the_table(workdir):
     html = (workdir / "results/report/report.html").read_text()
     assert "<table" in html and "lstm1997_linear" in html and "74,000" in html
     assert "Answers to the asker" in html and "data:image/png;base64" in html
-    assert "bias pairs succeed in at least 90% of trials" in html
+    assert "bias pairs succeed in at least 90% of trials" in html and "No trial diverged" in html
     assert "Traceback" not in html and "Error" not in html.split("Answers to the asker")[0][-2000:]
 
 

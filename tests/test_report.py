@@ -43,3 +43,17 @@ def test_one_rung_is_not_a_ladder():
     assert report.ladder(table, 100).startswith("(fewer than two rungs")
     two = pd.concat([table, table.assign(label="lstm1997", successes=6)])
     assert report.ladder(two, 100).count("\n| ") == 2
+
+
+def _summary(trial, diverged_at, met):
+    return {"label": "lstm1997_linear", "T": 100, "trial": trial, "primary": "window_mse", "success": {"window_mse": met}, "diverged_at": diverged_at}
+
+
+def test_diverged_trials_are_listed_with_where_and_how_they_count():
+    summaries = [_summary(0, None, 90_000), _summary(1, 12_345, None), _summary(2, 200_001, 150_000)]
+    assert report.diverged(summaries) == (
+        "- **lstm1997_linear, T = 100, trial 1**: diverged at sequence 12,345 (weights no longer finite), counted as failed.\n"
+        "- **lstm1997_linear, T = 100, trial 2**: diverged at sequence 200,001 (weights no longer finite), "
+        "counted as a success: it met the rule at 150,000 before."
+    )
+    assert report.diverged(summaries[:1]) == "No trial diverged: every run's weights stayed finite."

@@ -38,6 +38,17 @@ def readings(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def diverged(summaries: list[dict]) -> str:
+    """Trials whose weights stopped being finite (summary.json ``diverged_at``): where, and how Table 7 counts them."""
+    lines = []
+    for s in summaries:
+        if s["diverged_at"] is not None:
+            met = s["success"][s["primary"]]
+            counted = "counted as failed" if met is None else f"counted as a success: it met the rule at {met:,} before"
+            lines.append(f"- **{s['label']}, T = {s['T']}, trial {s['trial']}**: diverged at sequence {s['diverged_at']:,} (weights no longer finite), {counted}.")
+    return "\n".join(lines) if lines else "No trial diverged: every run's weights stayed finite."
+
+
 def reproduced(table: pd.DataFrame) -> str:
     """Plain verdict per T of the paper: which readings land within 2x of Table 7, which is closest."""
     lines = []
