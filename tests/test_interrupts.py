@@ -81,3 +81,14 @@ def test_an_interrupted_run_leaves_nothing_half_written_and_the_same_command_fin
     resumed = snakemake("--configfile", "tiny.yaml", "--cores", "1", TARGET, cwd=path, source=source)
     assert "Finished jobid: 0 (Rule: test_set)" in resumed.stderr, output + resumed.stderr
     assert len(task.AddingData.load(path / TARGET)) == 200
+
+
+def test_a_second_run_in_the_same_folder_is_refused_while_the_first_runs(path, source):
+    first = start(path, source)
+    job = jobs(first)[0]
+    os.kill(job, signal.SIGSTOP)  # the first run holds its lock until its job goes on
+    second = snakemake("--configfile", "tiny.yaml", "--cores", "1", TARGET, cwd=path, source=source, check=False)
+    os.kill(job, signal.SIGCONT)
+    output = first.communicate()[0]
+    assert second.returncode != 0 and "LockException" in second.stderr
+    assert first.returncode == 0 and "Finished jobid: 0 (Rule: test_set)" in output
