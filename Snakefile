@@ -19,12 +19,20 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/sweep.smk"
 
 
+# Every file the workflow keeps, so that a deleted one is rebuilt by the next run: Snakemake reruns a job for a
+# missing output only where the target, or a job that runs, needs it.
 rule all:
     input:
-        "results/report/report.html",
-        "results/tables/table7.md",
+        rules.report.output,
+        rules.aggregate.output,
         figures(),
+        figures("svg"),
         sweep_figures(),
+        sweep_figures("svg"),
+        sweep_trials(),
+        "results/sweep/cells.csv" if SWEEP else [],
+        trial_files(),
+        test_sets(),
 
 
 onstart:

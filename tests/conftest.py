@@ -11,8 +11,8 @@ TINY = (REPO / ".test/config.yaml").read_text()
 
 
 def checkout(dest: Path) -> Path:
-    """A copy of the workflow (Snakefile, workflow/, config/, .test/, envs/), as a second clone beside the installed one."""
-    for name in ("Snakefile", "workflow", "config", ".test", "envs"):
+    """A copy of the workflow (Snakefile, workflow/, config/, .test/, envs/, profiles/), as a second clone beside the installed one."""
+    for name in ("Snakefile", "workflow", "config", ".test", "envs", "profiles"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))

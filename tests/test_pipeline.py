@@ -82,6 +82,7 @@ def test_report_html_contains_the_table(workdir):
     assert "<table" in html and "lstm1997_linear" in html and "74,000" in html
     assert "The answer to the asker" in html and "Diagnosis" in html and "data:image/png;base64" in html
     assert "bias pairs succeed in at least 90% of trials" in html and "No description has been provided" not in html
+    assert "No trial diverged" in html
     assert "Traceback" not in html and "Error" not in html.split("The answer to the asker")[0][-2000:]
 
 
@@ -203,6 +204,61 @@ def test_every_job_reads_only_its_declared_inputs(finished, source, tmp_path):
         assert returncode == 0 and not missing, f"{rule} alone with its declared inputs:\n{log}"
 
 
+@pytest.mark.parametrize(
+    "path, job",
+    [
+        ("results/runs/lstm1997/T10/trial0/summary.json", "train"),
+        ("results/runs/lstm1997/T10/trial0/curve.csv", "train"),
+        ("results/runs/lstm1997/T10/trial0/weights.npz", "train"),
+        ("results/runs/lstm1997/T10/trial0/evaluation.json", "evaluate"),
+        ("results/runs/asker/T10/trial1/test_errors.npz", "evaluate"),
+        ("results/data/T10/test.npz", "test_set"),
+        ("results/tables/timings.csv", "aggregate"),
+        ("results/figures/curves/lstm1997_T20.svg", "curves"),
+        ("results/sweep/T10/trials.csv", "sweep_train"),
+    ],
+)
+def test_a_deleted_file_is_rebuilt_by_the_next_run(finished, source, path, job):
+    kept = finished / "kept"
+    (finished / path).rename(kept)
+    try:
+        result = snakemake("--configfile", "tiny.yaml", "-n", cwd=finished, source=source)
+    finally:
+        kept.rename(finished / path)
+    assert job_counts(result.stdout)[job] == 1
+
+
+def _damage_run_and_rebuild(workdir, source, damaged: dict):
+    """Damage files, run (fails: each damaged file named and deleted by the job that read it), run again (rebuilt)."""
+    for path, damage in damaged.items():
+        (workdir / path).write_bytes(damage((workdir / path).read_bytes()))
+    failed = snakemake("--configfile", "tiny.yaml", "--cores", "2", "--keep-going", cwd=workdir, source=source, check=False)
+    assert failed.returncode != 0
+    for path in damaged:
+        assert f"{path}: damaged (" in failed.stdout + failed.stderr and not (workdir / path).exists(), path
+    snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=workdir, source=source)
+    assert all((workdir / path).exists() for path in damaged)
+
+
+def test_damaged_files_are_named_and_the_next_run_rebuilds_them(finished, source):
+    """Damaged files, each read by a job that runs (evaluation.json, which only aggregate reads: test_io.py); then
+    a damaged test set, alone: the first job to read it deletes it, and the others that need it stop."""
+    tables = finished / "results/tables"
+    before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
+    half = lambda b: b[: len(b) // 2]  # noqa: E731
+    _damage_run_and_rebuild(
+        finished,
+        source,
+        {
+            "results/runs/lstm1997/T10/trial0/weights.npz": half,
+            "results/runs/lstm1997_linear/T20/trial1/summary.json": half,
+            "results/runs/lstm1997/T20/trial0/curve.csv": lambda b: b[:-3],  # cut mid-row
+        },
+    )
+    _damage_run_and_rebuild(finished, source, {"results/data/T20/test.npz": lambda b: b[:100] + bytes([b[100] ^ 0xFF]) + b[101:]})
+    assert {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"} == before
+
+
 def test_same_config_gives_byte_identical_tables(workdir, source):
     tables = workdir / "results/tables"
     before = {p.name: p.read_bytes() for p in tables.glob("*") if p.name != "timings.csv"}
@@ -289,8 +345,16 @@ def test_a_given_config_replaces_the_paper_config(tmp_path):
         ("T: [100]\ntrials: 1\nbudget: {100: 5}\nuntil: {100: sometimes}\nvariants: {lstm1997: {}}\n", "until.100: 'sometimes' is not one of ['all', 'primary']"),
         ("T: [100\ntrials: 1\n", "Config file is not valid JSON or YAML"),
         (TINY.replace("budget: {10: 1000}}", "budget: {10: 1000}, engine: tpu}"), "sweep.engine: 'tpu' is not one of ['cpu', 'cuda']"),
+        ("T: [20.0]\ntrials: 1\nbudget: {20: 5}\nvariants: {lstm1997: {}}\n", "T.0: 20.0 is not of type 'integer'"),
+        ("T: [20]\ntrials: 1\nbudget: {20.0: 5}\nvariants: {lstm1997: {}}\n", "budget: a key: 20.0 is not of type 'integer'"),
+        ("T: [20]\ntrials: 1\nbudget: {20: 5.0}\nvariants: {lstm1997: {}}\n", "budget.20: 5.0 is not of type 'integer'"),
+        ("T: [20]\ntrials: 1\nbudget: {20: 5}\nvariants: {lstm1997: {T: [20.0]}}\n", "variants.lstm1997.T.0: 20.0 is not of type 'integer'"),
+        (TINY.replace("T: [10], trials: 2", "T: [10, 20], trials: 2"), "sweep.budget: no entry for T=20; give one per T of sweep.T: [10, 20]"),
     ],
-    ids=["T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml", "bad-engine"],
+    ids=[
+        "T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml", "bad-engine",
+        "float-T", "float-budget-key", "float-budget", "float-variant-T", "sweep-T-without-budget",
+    ],
 )
 def test_bad_config_fails_before_any_job_with_the_key(tmp_path, config, message):
     (tmp_path / "bad.yaml").write_text(textwrap.dedent(config))

@@ -142,3 +142,17 @@ def test_a_report_without_a_ladder_leaves_its_sections_out(tmp_path):
     changes = (tmp_path / "report.html").read_text().split("What to change in your code")[1].split("Ours, next to the paper")[0]
     assert changes.count("Published in docs/reproduction/ladder (T = 100, 10 trials per rung):") == 4
     assert "lstm1997</code> -&gt; <code>lstm1997_linear</code> (T = 100): 6/10 -&gt; 10/10 trials met the rule" in changes
+
+
+def _summary(trial, diverged_at, met):
+    return {"label": "lstm1997_linear", "T": 100, "trial": trial, "primary": "window_mse", "success": {"window_mse": met}, "diverged_at": diverged_at}
+
+
+def test_diverged_trials_are_listed_with_where_and_how_they_count():
+    summaries = [_summary(0, None, 90_000), _summary(1, 12_345, None), _summary(2, 200_001, 150_000)]
+    assert report.diverged(summaries) == (
+        "- **lstm1997_linear, T = 100, trial 1**: diverged at sequence 12,345 (weights no longer finite), counted as failed.\n"
+        "- **lstm1997_linear, T = 100, trial 2**: diverged at sequence 200,001 (weights no longer finite), "
+        "counted as a success: it met the rule at 150,000 before."
+    )
+    assert report.diverged(summaries[:1]) == "No trial diverged: every run's weights stayed finite."

@@ -23,7 +23,7 @@ variants:
 """
 # fast status polling for a one-node test cluster without accounting (squeue, not sacct)
 SLURM = [
-    "--workflow-profile", str(REPO / "workflow/profiles/slurm"),
+    "--workflow-profile", str(REPO / "profiles/slurm"),
     "--slurm-status-command", "squeue",
     "--slurm-init-seconds-before-status-checks", "1",
     "--seconds-between-status-checks", "2",

@@ -148,3 +148,18 @@ def test_save_load_roundtrip(tmp_path):
 def test_bad_dataset_arguments_name_the_argument(kwargs, message):
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         task.make_dataset(**({"T": 10, "n": 5, "seed": 0} | kwargs))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"lengths": np.array([22, 23])}, "lengths: must lie in 1 .. 22 (the padded width of inputs), got 22 .. 23"),
+        ({"lengths": np.array([0, 20])}, "lengths: must lie in 1 .. 22 (the padded width of inputs), got 0 .. 20"),
+        ({"targets": np.zeros(3)}, "AddingData: inputs must be (n, width, 2), lengths and targets (n,); got (2, 22, 2), (2,), (3,)"),
+        ({"inputs": np.zeros((2, 22))}, "AddingData: inputs must be (n, width, 2), lengths and targets (n,); got (2, 22), (2,), (2,)"),
+    ],
+)
+def test_data_that_the_kernels_would_read_beyond_is_rejected(change, message):
+    d = task.make_dataset(20, 2, seed=0)
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        task.AddingData(**({"T": 20, "inputs": d.inputs, "lengths": d.lengths, "targets": d.targets} | change))

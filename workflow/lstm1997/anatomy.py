@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import engine, plots, task
-from .io import read_json
+from .io import read_csv, read_json, reading
 from .lstm97 import COLUMNS, OUTPUT_COLUMNS, Lstm97, Net
 from .variants import Setting
 
@@ -43,7 +43,7 @@ def escape(curve: pd.DataFrame) -> int | None:
 def trajectory(weights: str | Path, model: Lstm97, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(sequences, thetas): the run's initial weights (drawn again from its seed) and every snapshot of weights.npz."""
     names = list(model.unflatten(np.zeros(model.n_params)))
-    with np.load(weights) as z:
+    with reading(weights), np.load(weights) as z:
         counts = sorted({int(key.split("/")[0].removeprefix("after_")) for key in z.files if key.startswith("after_")})
         thetas = [model.flatten({name: z[f"after_{n}/{name}"] for name in names}) for n in counts]
     return np.array([0, *counts]), np.stack([model.init(task.rng(seed, "init")), *thetas])
@@ -77,7 +77,7 @@ def run_movers(run: str | Path, k: int = 6) -> tuple[str, pd.DataFrame, int]:
     run = Path(run)
     summary = read_json(run / "summary.json")
     setting = Setting.from_params(summary["label"], {"engine": "scalar"} | summary["settings"])  # reads weights, trains nothing
-    until = escape(pd.read_csv(run / "curve.csv"))
+    until = escape(read_csv(run / "curve.csv"))
     if until is None:
         raise ValueError(f"{run}: never left the plateau (windowed MSE never below {ESCAPED})")
     sequences, thetas = trajectory(run / "weights.npz", setting.model, summary["seed"])

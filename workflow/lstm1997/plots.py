@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 from matplotlib.transforms import offset_copy  # noqa: E402
 
 from . import paper  # noqa: E402
-from .io import atomic  # noqa: E402
+from .io import atomic, reading  # noqa: E402
 
 log = logging.getLogger(__name__)
 sns.set_theme(style="whitegrid", context="notebook")
@@ -176,7 +176,7 @@ def errors_frame(summaries: list[dict], error_paths: list[str]) -> pd.DataFrame:
     ``error_paths``, each trial's summary.json and test_errors.npz, list the same trials in the same order)."""
     frames = []
     for s, path in zip(summaries, error_paths):
-        with np.load(path) as z:
+        with reading(path), np.load(path) as z:
             frames.append(pd.DataFrame({"label": s["label"], "T": s["T"], "trial": s["trial"], "target": z["targets"], "abs_error": np.abs(z["errors"])}))
     return pd.concat(frames, ignore_index=True)
 

@@ -68,6 +68,17 @@ def _reading(r) -> str:
     )
 
 
+def diverged(summaries: list[dict]) -> str:
+    """Trials whose weights stopped being finite (summary.json ``diverged_at``): where, and how Table 7 counts them."""
+    lines = []
+    for s in summaries:
+        if s["diverged_at"] is not None:
+            met = s["success"][s["primary"]]
+            counted = "counted as failed" if met is None else f"counted as a success: it met the rule at {met:,} before"
+            lines.append(f"- **{s['label']}, T = {s['T']}, trial {s['trial']}**: diverged at sequence {s['diverged_at']:,} (weights no longer finite), {counted}.")
+    return "\n".join(lines) if lines else "No trial diverged: every run's weights stayed finite."
+
+
 def reproduced(table: pd.DataFrame) -> str:
     """The verdict per row of Table 7: the readings that reproduce it (every trial met the rule, mean within 2x
     of the paper's), else the closest, and the paper as written (``lstm1997``) where it was run."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import paper
 from .criteria import DEFINITIONS
-from .io import read_json, write_csv, write_text
+from .io import read_csv, read_json, write_csv, write_text
 from .variants import Setting, changes
 
 KEYS = ["label", "T"]
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def load_trial(summary: str | Path, evaluation: str | Path, curve: str | Path) -> dict:
     """A trial's summary, its evaluation and the last row of its learning curve, for the tables."""
     tested = read_json(evaluation)
-    rows = pd.read_csv(curve)
+    rows = read_csv(curve)
     last = rows.iloc[-1].to_dict() if len(rows) else {"cumulative_mse": np.nan, "asker_correct_in_window": np.nan}
     return read_json(summary) | {"wrong": tested["wrong"], "test_sequences": tested["sequences"], "test_mse": tested["mse"], "last": last}
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import integer
-from .io import write_npz
+from .io import reading, write_npz
 
 FIRST_MARK_RANGE = 10
 """X1 is one of the first ten pairs (5.4)."""
@@ -52,6 +52,17 @@ class AddingData:
     lengths: np.ndarray
     targets: np.ndarray
 
+    def __post_init__(self):
+        """Shapes that fit together and every length within the padded width: the kernels read the first
+        ``lengths[i]`` steps of ``inputs[i]`` unchecked."""
+        n = len(self.targets)
+        if self.inputs.ndim != 3 or self.inputs.shape[::2] != (n, 2) or not self.lengths.shape == self.targets.shape == (n,):
+            shapes = f"{self.inputs.shape}, {self.lengths.shape}, {self.targets.shape}"
+            raise ValueError(f"AddingData: inputs must be (n, width, 2), lengths and targets (n,); got {shapes}")
+        width = self.inputs.shape[1]
+        if n and not (1 <= self.lengths.min() and self.lengths.max() <= width):
+            raise ValueError(f"lengths: must lie in 1 .. {width} (the padded width of inputs), got {self.lengths.min()} .. {self.lengths.max()}")
+
     def __len__(self) -> int:
         return len(self.targets)
 
@@ -61,7 +72,7 @@ class AddingData:
 
     @classmethod
     def load(cls, path: str | Path) -> AddingData:
-        with np.load(path) as z:
+        with reading(path), np.load(path) as z:
             return cls(int(z["T"]), z["inputs"], z["lengths"], z["targets"])
 
 

@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 from . import task
-from .io import write_json
+from .io import read_json, reading, write_json
 from .jobs import versions
 
 
@@ -23,7 +23,7 @@ def make_test_set(T: int, n: int, seed: int, data_path: str | Path, manifest_pat
             "sequences": n,
             "seed": seed,
             "marked_first_marker": marked_first_marker,
-            "sha256": hashlib.sha256(Path(data_path).read_bytes()).hexdigest(),
+            "sha256": sha256(data_path),
             "test_set": f"lstm1997.task.make_dataset(T={T}, n={n}, seed={seed})",
             "training_streams": "trial k trains on lstm1997.task.stream(T, seed=k, purpose='train'): "
             "block b is drawn by Philox(SeedSequence(k, spawn_key=(0, T, b))), 1000 sequences per block; "
@@ -31,3 +31,17 @@ def make_test_set(T: int, n: int, seed: int, data_path: str | Path, manifest_pat
             "versions": versions(),
         },
     )
+
+
+def sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load(data_path: str | Path, manifest_path: str | Path) -> task.AddingData:
+    """The test set, if its bytes are the ones its manifest records (a damaged one: ``io.reading``)."""
+    with reading(manifest_path):
+        expected = read_json(manifest_path)["sha256"]
+    with reading(data_path):
+        if (found := sha256(data_path)) != expected:
+            raise ValueError(f"sha256 {found} is not its manifest's {expected}")
+    return task.AddingData.load(data_path)

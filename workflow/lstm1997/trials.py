@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import task
-from .io import write_csv, write_json, write_npz
+from . import testset
+from .io import reading, write_csv, write_json, write_npz
 from .jobs import versions
 from .protocol import Checkpoint, RunResult, evaluate, rate, train, warm_up
 from .variants import Setting, build
@@ -68,7 +68,7 @@ def weights_arrays(result: RunResult) -> dict[str, np.ndarray]:
 
 def load_weights(path: str | Path, model, which: str = "final") -> dict[str, np.ndarray]:
     """One set of weights from weights.npz, in ``model``'s layout."""
-    with np.load(path) as z:
+    with reading(path), np.load(path) as z:
         return {name: z[f"{which}/{name}"] for name in model.unflatten(np.zeros(model.n_params))}
 
 
@@ -112,9 +112,9 @@ def _write_trial(setting: Setting, T: int, trial: int, threads: int, result: Run
     )
 
 
-def evaluate_trial(setting: Setting, weights: str, test_set: str, evaluation: str, errors: str) -> None:
-    """Test a trial's final weights on the fixed test set (5.4): wrong of 2560 and MSE."""
-    data = task.AddingData.load(test_set)
+def evaluate_trial(setting: Setting, weights: str, test_set: str, manifest: str, evaluation: str, errors: str) -> None:
+    """Test a trial's final weights on the fixed test set (5.4), checked against its manifest: wrong of 2560 and MSE."""
+    data = testset.load(test_set, manifest)
     started = time.perf_counter()
     result = evaluate(load_weights(weights, setting.model), data, setting.model, setting.protocol.correct_threshold)
     write_npz(errors, {"targets": data.targets, "errors": result.errors})

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -24,19 +25,31 @@ from lstm1997 import variants as registry  # noqa: E402
 from lstm1997.engine_batched import LANES  # noqa: E402
 
 
+SCHEMA = PACKAGE_ROOT / "schemas/config.schema.yaml"
+STRICT = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
+"""The schema's validator with YAML's 20.0 not an integer (JSON Schema's is): a T, a budget, a count is an int."""
+
+
 def check_config():
     """The schema, then a budget for every T: the first problem as one line naming the key (dotted path)."""
-    try:
-        validate(config, schema="../schemas/config.schema.yaml")
-    except WorkflowError as err:
-        cause = err.__context__
-        if not isinstance(cause, jsonschema.ValidationError):
-            raise
-        key = ".".join(str(p) for p in cause.absolute_path) or "config"
-        raise WorkflowError(f"{key}: {cause.message}") from None
+    first = next(STRICT(yaml.safe_load(SCHEMA.read_text())).iter_errors(config), None)  # in the schema's order: T first
+    if first is not None:
+        error = jsonschema.exceptions.best_match([first])  # into a oneOf: the branch that fits best
+        key = ".".join(str(p) for p in error.absolute_path) or "config"
+        raise WorkflowError(f"{key}: {'a key: ' if 'propertyNames' in error.schema_path else ''}{error.message}")
+    validate(config, schema=str(SCHEMA))  # the schema's defaults
     for label, T in pairs():
         if T not in config["budget"]:
             raise WorkflowError(f"budget: no entry for T={T} (variant {label}); give one per T of T: {config['T']}")
+    sweep = config.get("sweep") or {"T": [], "budget": {}}
+    for T in sweep["T"]:
+        if T not in sweep["budget"]:
+            raise WorkflowError(f"sweep.budget: no entry for T={T}; give one per T of sweep.T: {sweep['T']}")
 
 
 def resolve_settings():
@@ -59,6 +72,8 @@ check_config()
 SETTINGS = resolve_settings()
 TRIALS = list(range(config["trials"]))
 RUN = "results/runs/{variant}/T{T}/trial{trial}"
+TRIAL_FILES = ("summary.json", "curve.csv", "weights.npz", "evaluation.json", "test_errors.npz")
+"""What a trial leaves in its folder (``trials``), each an input of the target: a deleted one is rebuilt."""
 TEST_SETS = {1.0: "test", -1.0: "test_start_marker"}
 """Test set file per marker of a marked first pair (Protocol.marked_first_marker)."""
 CORE_ENV = "../../envs/core.yaml"
@@ -160,10 +175,24 @@ def setting(wildcards):
     return SETTINGS[wildcards.variant].params(config["budget"][T], config["until"].get(T, "all"))
 
 
+def test_set_of(variant, T, suffix=".npz"):
+    """The test set a variant is scored on at T (``suffix`` ".manifest.json": its manifest, with its sha256):
+    drawn with the variant's own marker of a marked first pair."""
+    marker = SETTINGS[variant].protocol.marked_first_marker
+    return f"results/data/T{T}/{TEST_SETS[marker]}{suffix}"
+
+
 def test_set(wildcards):
-    """The test set a variant is scored on: drawn with its own marker of a marked first pair."""
-    marker = SETTINGS[wildcards.variant].protocol.marked_first_marker
-    return f"results/data/T{wildcards.T}/{TEST_SETS[marker]}.npz"
+    return test_set_of(wildcards.variant, wildcards.T)
+
+
+def test_manifest(wildcards):
+    return test_set_of(wildcards.variant, wildcards.T, ".manifest.json")
+
+
+def test_sets():
+    """Every test set of the config and its manifest."""
+    return sorted({test_set_of(v, T, suffix) for v, T in pairs() for suffix in (".npz", ".manifest.json")})
 
 
 def marker(wildcards):
@@ -196,6 +225,11 @@ def runs(name):
     return [f"{RUN}/{name}".format(variant=v, T=T, trial=k) for v, T in pairs() for k in TRIALS]
 
 
+def trial_files():
+    """Every per-trial file of the config (``trials``' list)."""
+    return [path for name in TRIAL_FILES for path in runs(name)]
+
+
 def trials_of(name):
     """Paths of one per-trial file over the trials of a job's (variant, T) wildcards."""
     return expand(f"{RUN}/{name}", trial=TRIALS, allow_missing=True)
@@ -207,6 +241,11 @@ def curve_figures(ext="png"):
 
 def sweep_figures(ext="png"):
     return [f"results/figures/sweep_{value}.{ext}" for value in SWEEP_VALUES] if SWEEP else []
+
+
+def sweep_trials():
+    """The sweep's per-T trials; none without a sweep."""
+    return expand("results/sweep/T{T}/trials.csv", T=SWEEP["T"]) if SWEEP else []
 
 
 def sweep_grid():

@@ -10,6 +10,7 @@ rule report:
         test_errors_png="results/figures/test_errors.png",
         failures_png="results/figures/failures.png",
         curve_pngs=curve_figures(),
+        summaries=runs("summary.json"),
         sweep_pngs=sweep_figures(),
         sweep_cells=["results/sweep/cells.csv"] if SWEEP else [],
     output:

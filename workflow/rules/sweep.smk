@@ -22,7 +22,7 @@ rule sweep_train:
 
 rule sweep_cells:
     input:
-        expand("results/sweep/T{T}/trials.csv", T=SWEEP["T"] if SWEEP else []),
+        sweep_trials(),
     output:
         report("results/sweep/cells.csv", caption="../report/sweep.rst", category="Sweep"),
     params:

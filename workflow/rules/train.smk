@@ -28,6 +28,7 @@ rule evaluate:
         engine=engine,
         weights=f"{RUN}/weights.npz",
         test=test_set,
+        manifest=test_manifest,
     output:
         evaluation=f"{RUN}/evaluation.json",
         errors=f"{RUN}/test_errors.npz",

@@ -2,13 +2,11 @@ from lstm1997 import jobs
 
 jobs.start(snakemake.log[0])
 
-import pandas as pd  # noqa: E402
-
 from lstm1997 import io, plots  # noqa: E402
 
 plots.curves(
     [io.read_json(path) for path in snakemake.input.summaries],
-    [pd.read_csv(path) for path in snakemake.input.curves],
+    [io.read_csv(path) for path in snakemake.input.curves],
     snakemake.output.png,
     snakemake.output.svg,
 )

@@ -9,6 +9,7 @@ trials.evaluate_trial(
     Setting.from_params(snakemake.wildcards.variant, snakemake.params.setting),
     snakemake.input.weights,
     snakemake.input.test,
+    snakemake.input.manifest,
     snakemake.output.evaluation,
     snakemake.output.errors,
 )
