@@ -29,7 +29,7 @@ def test_jobs_import_the_package_of_the_workflow_they_run(workdir, source):
 def test_compile_engine_measures_what_one_core_trains(workdir):
     for kind, gradients in (("lstm97", {"truncated", "full"}), ("nnlstm", {"full"})):
         marker = json.loads((workdir / f"results/engine/{kind}/numba.json").read_text())
-        assert marker["engine"] == "scalar" and set(marker["steps_per_s_per_core"]) == gradients
+        assert marker["engine"] == "batched" and set(marker["steps_per_s_per_core"]) == gradients
         assert all(rate > 10_000 for rate in marker["steps_per_s_per_core"].values())
 
 
