@@ -6,7 +6,6 @@ from bs4 import BeautifulSoup
 from conftest import REPO
 
 from lstm1997 import report
-from lstm1997.variants import LADDER
 
 
 def _ladder(rows):
@@ -105,19 +104,16 @@ def test_a_change_is_measured_at_the_first_T_with_both_sides_or_not_at_all():
     )
 
 
-def _render(tmp_path, folder, order):
+def _render(tmp_path, folder, config):
     """The report notebook on a published result folder: (headings in order, the page's images)."""
-    figures = REPO / "docs/reproduction" / folder / "figures"
-    parameters = {f"{name}_csv": str(REPO / "docs/reproduction" / folder / f"{name}.csv") for name in ("table7", "trials", "timings")}
-    parameters |= {f"{name}_png": str(figures / f"{name}.png") for name in ("overview", "success", "test_errors", "failures")}
-    parameters |= {"curve_pngs": [str(p) for p in sorted((figures / "curves").glob("*.png"))], "order": order}
-    report.render(str(REPO / "workflow/notebooks/report.ipynb"), str(tmp_path / "report.ipynb"), str(tmp_path / "report.html"), parameters)
+    parameters = report.published_parameters(REPO / "docs/reproduction" / folder, REPO / "config" / config)
+    report.render(str(report.NOTEBOOK), str(tmp_path / "report.ipynb"), str(tmp_path / "report.html"), parameters)
     page = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
     return [h.get_text().rstrip("¶") for h in page.find_all(["h1", "h2"])], page.find_all("img")
 
 
 def test_the_ladders_report_answers_first_and_describes_every_image(tmp_path):
-    headings, images = _render(tmp_path, "ladder", [name for name, _ in LADDER])
+    headings, images = _render(tmp_path, "ladder", "ladder.yaml")
     assert headings[1:] == [
         "Verdict",
         "The answer to the asker",
@@ -136,7 +132,7 @@ def test_the_ladders_report_answers_first_and_describes_every_image(tmp_path):
 
 
 def test_a_report_without_a_ladder_leaves_its_sections_out(tmp_path):
-    headings, images = _render(tmp_path, "paper", ["lstm1997", "lstm1997_linear"])
+    headings, images = _render(tmp_path, "paper", "config.yaml")
     assert headings[1:] == ["Verdict", "What to change in your code", "Ours, next to the paper", "What the paper leaves open", "Learning curves", "Cost"]
     assert len(images) == 4 + 5 and all(img.get("alt") for img in images)
     changes = (tmp_path / "report.html").read_text().split("What to change in your code")[1].split("Ours, next to the paper")[0]

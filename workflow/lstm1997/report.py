@@ -11,6 +11,8 @@ import base64
 import html
 import logging
 import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import papermill
+import yaml
 from IPython.display import HTML
 from nbconvert import HTMLExporter
 
@@ -244,3 +247,40 @@ def render(notebook: str, executed: str, html: str, parameters: dict) -> None:
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     write_text(html, body)
     log.info("wrote %s and %s", executed, html)
+
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
+
+
+def published_parameters(folder: str | Path, config: str | Path) -> dict:
+    """The notebook's parameters for a published run folder (docs/reproduction/<name>: its tables, figures and
+    sweep cells), the variants in ``config``'s order.  Summaries are not published: refused unless every
+    trial's test MSE is finite (a run whose weights stopped being finite has none), so "no trial diverged" holds."""
+    folder = Path(folder)
+    trials = pd.read_csv(folder / "trials.csv")
+    if not np.isfinite(trials["test_mse"]).all():
+        raise ValueError(f"{folder}: a trial's test MSE is not finite; render this report from its run's results")
+    figures = folder / "figures"
+    parameters = {f"{name}_csv": str(folder / f"{name}.csv") for name in ("table7", "trials", "timings")}
+    parameters |= {f"{name}_png": str(figures / f"{name}.png") for name in ("overview", "success", "test_errors", "failures")}
+    parameters |= {
+        "curve_pngs": [str(p) for p in sorted((figures / "curves").glob("*.png"))],
+        "sweep_pngs": [str(p) for p in sorted(figures.glob("sweep_*.png"))],
+        "sweep_cells": [str(folder / "sweep_cells.csv")] if (folder / "sweep_cells.csv").exists() else [],
+        "order": list(yaml.safe_load(Path(config).read_text())["variants"]),
+    }
+    return parameters
+
+
+def republish(folder: str | Path, config: str | Path) -> None:
+    """Render a published folder's report.html again with this checkout's notebook, from the tables and figures
+    published beside it: today's prose and order on the published numbers (the figures stay the run's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        render(str(NOTEBOOK), str(Path(tmp) / "report.ipynb"), str(Path(folder) / "report.html"), published_parameters(folder, config))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m lstm1997.report FOLDER CONFIG  (re-render FOLDER/report.html from its published tables and figures)")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    republish(sys.argv[1], sys.argv[2])
