@@ -125,7 +125,7 @@ RERUNS = {
     "stack.py": EVERY_MODEL,
     "variants.py": EVERY_MODEL,
     "trials.py": EVERY_MODEL,  # compile_engine's body: the sweep's jobs load the kernels it compiles
-    "testset.py": {"test_set": 2, "evaluate": 10, **TABLES_AND_AFTER, "test_errors": 1},  # the sweep scores no test set
+    "testset.py": EVERYTHING,  # trials reads test sets through it: compile_engine imports it
     "lstm97.py": LSTM97_KIND,
     "engine.py": LSTM97_KIND,
     "engine_batched.py": LSTM97_KIND,
