@@ -193,7 +193,7 @@ def test_both_network_kinds_are_models():
     from lstm1997.protocol import Model
 
     members = [name for name in dir(Model) if not name.startswith("_")] + list(Model.__annotations__)
-    assert len(members) == 9
+    assert len(members) == 10
     for model in (Lstm97(), NNLstm()):
         assert isinstance(model, Model) and all(hasattr(model, name) for name in members)
     assert not isinstance(object(), Model)
