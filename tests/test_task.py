@@ -142,7 +142,7 @@ def test_save_load_roundtrip(tmp_path):
         ({"n": 2.5}, "n: must be an integer >= 1, got 2.5"),
         ({"n": "5"}, "n: must be an integer >= 1, got '5'"),
         ({"n": 0}, "n: must be an integer >= 1, got 0"),
-        ({"T": 10**7}, "T: a block of 1000 sequences at T=10000000 needs 409.8 GiB;"),
+        ({"T": 10**7, "n": 2000}, "n, T: 2,000 sequences at T=10,000,000 need 737.6 GiB;"),
     ],
 )
 def test_bad_dataset_arguments_name_the_argument(kwargs, message):
@@ -163,3 +163,18 @@ def test_data_that_the_kernels_would_read_beyond_is_rejected(change, message):
     d = task.make_dataset(20, 2, seed=0)
     with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         task.AddingData(**({"T": 20, "inputs": d.inputs, "lengths": d.lengths, "targets": d.targets} | change))
+
+
+@pytest.mark.parametrize("n", [1, 7, 999, 1000, 1001, 2560])
+def test_a_dataset_is_the_streams_prefix_however_few_sequences_it_keeps(n):
+    """make_dataset draws only the sequences it keeps, and they are the test stream's first n, bit for bit."""
+    blocks = [task.block(30, 3, index, "test") for index in range(-(-n // task.BLOCK))]
+    whole = task.concat(blocks, n)
+    kept = task.make_dataset(30, n, seed=3)
+    for k in ("inputs", "lengths", "targets"):
+        assert np.array_equal(getattr(kept, k), getattr(whole, k))
+
+
+def test_one_sequence_of_a_very_long_lag_holds_one_sequence_in_memory():
+    data = task.make_dataset(200_000, 1, seed=0)
+    assert data.inputs.shape == (1, task.max_length(200_000), 2) and 200_000 <= data.lengths[0] <= 220_000

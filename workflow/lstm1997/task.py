@@ -30,7 +30,9 @@ FIRST_MARK_RANGE = 10
 BLOCK = 1000
 """Sequences per generator block: block k of a stream holds sequences k*BLOCK .. k*BLOCK + BLOCK - 1."""
 BLOCK_COPIES = 5
-"""float64 arrays of a block's shape alive at once while it is drawn (values, markers, inputs, copies)."""
+"""float64 arrays of the kept sequences' shape alive at once while they are drawn (values, markers, inputs, copies)."""
+CHUNK = 1 << 22
+"""Values drawn at once for sequences that are drawn but not kept (32 MiB)."""
 
 SEED_SPACES = {"train": 0, "test": 1, "init": 2}
 """Disjoint seed spaces of one seed: training stream, test sets, weight initialisation; a training
@@ -93,8 +95,9 @@ def mean_length(T: int) -> float:
     return (T + max_length(T)) / 2
 
 
-def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: float = 1.0) -> AddingData:
-    """Draw n sequences (5.4).
+def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: float = 1.0, keep: int | None = None) -> AddingData:
+    """Draw n sequences (5.4); with ``keep``, return only the first ``keep`` of them, holding no more in memory
+    than those (the same draws from ``gen``, the others' values drawn in chunks of ``CHUNK`` numbers and dropped).
 
     - length L uniform in T .. T + T//10 inclusive; values uniform in [-1, 1);
     - markers -1 at the first and the last pair, 0 elsewhere, then 1.0 at the two marks;
@@ -112,14 +115,18 @@ def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: floa
     T = check_T(T)
     if marked_first_marker not in MARKED_FIRST_PAIR_MARKERS:
         raise ValueError(f"marked_first_marker: must be one of {MARKED_FIRST_PAIR_MARKERS}, got {marked_first_marker!r}")
-    width, half, rows = max_length(T), T // 2, np.arange(n)
-    lengths = gen.integers(T, width + 1, size=n)
-    values = gen.uniform(-1.0, 1.0, size=(n, width))
+    keep = n if keep is None else keep
+    width, half, rows = max_length(T), T // 2, np.arange(keep)
+    lengths = gen.integers(T, width + 1, size=n)[:keep]
+    values = gen.uniform(-1.0, 1.0, size=(keep, width))
+    for start in range(keep, n, max(1, CHUNK // width)):
+        gen.uniform(-1.0, 1.0, size=(min(n - start, max(1, CHUNK // width)), width))
     first = gen.integers(0, FIRST_MARK_RANGE, size=n)
-    second = gen.integers(0, half - (first < half))
+    second = gen.integers(0, half - (first < half))[:keep]
+    first = first[:keep]
     second += second >= first
     values[np.arange(width) >= lengths[:, None]] = 0.0
-    markers = np.zeros((n, width))
+    markers = np.zeros((keep, width))
     markers[:, 0] = -1.0
     markers[rows, lengths - 1] = -1.0
     markers[rows, first] = 1.0
@@ -153,18 +160,21 @@ def make_dataset(T: int, n: int, seed: int, marked_first_marker: float = 1.0) ->
     """The first n sequences of the test stream for (T, seed), e.g. the paper's 2560 test sequences."""
     n, T = integer("n", n, 1), check_T(T)
     integer("seed", seed, 0)
-    check_memory(T)
-    blocks = itertools.islice(stream(T, seed, "test", marked_first_marker), -(-n // BLOCK))
-    return concat(list(blocks), n)
+    check_memory(T, n)
+    blocks = [
+        generate(T, BLOCK, rng(seed, "test", T, index), marked_first_marker, keep=min(BLOCK, n - index * BLOCK))
+        for index in range(-(-n // BLOCK))
+    ]
+    return concat(blocks, n)
 
 
-def check_memory(T: int) -> None:
-    """Refuse a T whose block of ``BLOCK`` sequences (drawn whole, so that every prefix is the same stream)
-    would not fit in the memory available now."""
-    needed = BLOCK * max_length(T) * 8 * BLOCK_COPIES
+def check_memory(T: int, n: int) -> None:
+    """Refuse n sequences at T that would not fit in the memory available now: the n kept (inputs: values and
+    markers), the working copies of one block's kept part while it is drawn, and the chunk of dropped values."""
+    needed = (2 * n + BLOCK_COPIES * min(n, BLOCK)) * max_length(T) * 8 + CHUNK * 8
     available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     if needed > available:
-        raise ValueError(f"T: a block of {BLOCK} sequences at T={T} needs {needed / 2**30:.1f} GiB; {available / 2**30:.1f} GiB are available")
+        raise ValueError(f"n, T: {n:,} sequences at T={T:,} need {needed / 2**30:.1f} GiB; {available / 2**30:.1f} GiB are available")
 
 
 def stack(blocks: list[AddingData]) -> list[np.ndarray]:
