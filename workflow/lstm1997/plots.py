@@ -101,6 +101,8 @@ def _paper_line(ax, T: int) -> None:
     ref = paper.TABLE7.get(T)
     if ref:
         ax.axvline(ref["sequences"], color="black", ls=":", lw=1.2, label=f"paper's mean {ref['sequences']:,}")
+        ax.update_datalim([(ref["sequences"], 0.0)], updatey=False)  # the x axis reaches the line, as it does the data
+        ax.autoscale_view(scaley=False)
 
 
 def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str) -> None:
