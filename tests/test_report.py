@@ -109,7 +109,7 @@ def test_a_change_is_measured_at_the_first_T_with_both_sides_or_not_at_all():
 
 def _render(tmp_path, folder, config):
     """The report notebook on a published result folder: (headings in order, the page's images)."""
-    parameters = report.published_parameters(REPO / "docs/reproduction" / folder, REPO / "config" / config)
+    parameters = report.published_parameters(REPO / "docs/reproduction" / folder, report.config_order([REPO / "config" / config]))
     report.render(str(report.NOTEBOOK), str(tmp_path / "report.ipynb"), str(tmp_path / "report.html"), parameters)
     page = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
     return [h.get_text().rstrip("¶") for h in page.find_all(["h1", "h2"])], page.find_all("img")

@@ -252,9 +252,14 @@ def render(notebook: str, executed: str, html: str, parameters: dict) -> None:
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
 
 
-def published_parameters(folder: str | Path, config: str | Path) -> dict:
+def config_order(configs: list[str | Path]) -> list[str]:
+    """The variant labels of ``configs``, in their order, each once."""
+    return list(dict.fromkeys(label for config in configs for label in yaml.safe_load(Path(config).read_text())["variants"]))
+
+
+def published_parameters(folder: str | Path, order: list[str]) -> dict:
     """The notebook's parameters for a published run folder (docs/reproduction/<name>: its tables, figures and
-    sweep cells), the variants in ``config``'s order.  Summaries are not published: refused unless every
+    sweep cells), the variants in ``order``.  Summaries are not published: refused unless every
     trial's test MSE is finite (a run whose weights stopped being finite has none), so "no trial diverged" holds."""
     folder = Path(folder)
     trials = pd.read_csv(folder / "trials.csv")
@@ -262,25 +267,26 @@ def published_parameters(folder: str | Path, config: str | Path) -> dict:
         raise ValueError(f"{folder}: a trial's test MSE is not finite; render this report from its run's results")
     figures = folder / "figures"
     parameters = {f"{name}_csv": str(folder / f"{name}.csv") for name in ("table7", "trials", "timings")}
-    parameters |= {f"{name}_png": str(figures / f"{name}.png") for name in ("overview", "success", "test_errors", "failures")}
+    parameters |= {f"{name}_png": str(figures / f"{name}.png") for name in ("overview", "success")}
+    parameters |= {f"{name}_png": str(png) if (png := figures / f"{name}.png").exists() else "" for name in ("test_errors", "failures", "scaling")}
     parameters |= {
         "curve_pngs": [str(p) for p in sorted((figures / "curves").glob("*.png"))],
         "sweep_pngs": [str(p) for p in sorted(figures.glob("sweep_*.png"))],
         "sweep_cells": [str(folder / "sweep_cells.csv")] if (folder / "sweep_cells.csv").exists() else [],
-        "order": list(yaml.safe_load(Path(config).read_text())["variants"]),
+        "order": order,
     }
     return parameters
 
 
-def republish(folder: str | Path, config: str | Path) -> None:
+def republish(folder: str | Path, order: list[str]) -> None:
     """Render a published folder's report.html again with this checkout's notebook, from the tables and figures
     published beside it: today's prose and order on the published numbers (the figures stay the run's)."""
     with tempfile.TemporaryDirectory() as tmp:
-        render(str(NOTEBOOK), str(Path(tmp) / "report.ipynb"), str(Path(folder) / "report.html"), published_parameters(folder, config))
+        render(str(NOTEBOOK), str(Path(tmp) / "report.ipynb"), str(Path(folder) / "report.html"), published_parameters(folder, order))
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit("usage: python -m lstm1997.report FOLDER CONFIG  (re-render FOLDER/report.html from its published tables and figures)")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    republish(sys.argv[1], sys.argv[2])
+    republish(sys.argv[1], config_order([sys.argv[2]]))

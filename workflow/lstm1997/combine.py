@@ -1,0 +1,147 @@
+"""One published folder from a study measured in stages: several configs, sessions or machines read as one Table 7.
+
+    python -m lstm1997.combine DEST --configs CONFIG... --sources SOURCE...
+
+Each SOURCE is a published folder (``trials.csv``, ``timings.csv``, ``figures/curves/``: what ``publish.sh``
+copies) or a results folder (``runs/<label>/T<T>/trial<k>/`` with ``summary.json``, ``evaluation.json`` and
+``curve.csv``; unfinished trials are left out).  A trial measured in two sources (same label, T and trial, so
+the same seed) must have met every stopping definition at the same count and have the same test errors: a
+rerun of the pipeline gives the same bytes, so a difference is an error, named.  DEST gets the tables, the
+overview, success and scaling figures, every (label, T)'s learning curves and the report, with the labels in
+the order of the configs' variants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import plots, report, tables
+from .criteria import DEFINITIONS
+from .io import read_csv, read_json, write_csv, write_text
+
+log = logging.getLogger(__name__)
+TRIAL = ["label", "T", "trial"]
+SAME = [f"success_{name}" for name in DEFINITIONS] + ["sequences", "wrong"]
+"""The columns two measurements of one trial must agree on."""
+
+
+@dataclass
+class Source:
+    """One source's trials and timings, and its learning-curve figures (published) or runs (results)."""
+
+    name: str
+    trials: pd.DataFrame
+    timings: pd.DataFrame
+    curve_pngs: dict[tuple[str, int], Path] = field(default_factory=dict)
+    runs: dict[tuple[str, int], list[Path]] = field(default_factory=dict)
+
+
+def _published(folder: Path) -> Source:
+    pngs = {(stem.rpartition("_T")[0], int(stem.rpartition("_T")[2])): png for png in (folder / "figures" / "curves").glob("*.png") if (stem := png.stem)}
+    return Source(str(folder), read_csv(folder / "trials.csv"), read_csv(folder / "timings.csv"), curve_pngs=pngs)
+
+
+def _finished(run: Path) -> bool:
+    return all((run / name).exists() for name in ("summary.json", "evaluation.json", "curve.csv"))
+
+
+def _results(folder: Path) -> Source:
+    runs = sorted(run for run in (folder / "runs").glob("*/T*/trial*") if _finished(run))
+    if not runs:
+        raise ValueError(f"{folder}: no finished trial under runs/<label>/T<T>/trial<k>/")
+    summaries = [tables.load_trial(run / "summary.json", run / "evaluation.json", run / "curve.csv") for run in runs]
+    # the CSV round trip gives a published folder's dtypes, so the two kinds of source compare alike
+    with tempfile.TemporaryDirectory() as tmp:
+        write_csv(Path(tmp) / "trials.csv", tables.trials_frame(summaries))
+        trials = read_csv(Path(tmp) / "trials.csv")
+    grouped: dict[tuple[str, int], list[Path]] = {}
+    for run, summary in zip(runs, summaries):
+        grouped.setdefault((summary["label"], int(summary["T"])), []).append(run)
+    return Source(str(folder), trials, tables.timings_frame(summaries), runs=grouped)
+
+
+def read_source(folder: str | Path) -> Source:
+    """A published folder (it has ``trials.csv``) or a results folder (it has ``runs/``)."""
+    folder = Path(folder)
+    if (folder / "trials.csv").exists():
+        return _published(folder)
+    if (folder / "runs").is_dir():
+        return _results(folder)
+    raise ValueError(f"{folder}: neither a published folder (trials.csv) nor a results folder (runs/)")
+
+
+def merge(frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """The union of (source name, frame) pairs, one row per trial, the first source's where two measured it;
+    refused where two sources disagree on a trial's ``SAME`` columns."""
+    seen: dict[tuple, tuple[str, pd.Series]] = {}
+    rows = []
+    for name, frame in frames:
+        for _, row in frame.iterrows():
+            key = tuple(row[TRIAL])
+            if key not in seen:
+                seen[key] = (name, row)
+                rows.append(row)
+            elif not row[SAME].equals(seen[key][1][SAME]):
+                first, before = seen[key]
+                differ = [c for c in SAME if not (pd.isna(row[c]) and pd.isna(before[c])) and row[c] != before[c]]
+                raise ValueError(f"label {key[0]}, T {key[1]}, trial {key[2]}: {first} and {name} differ in {', '.join(differ)}")
+    return pd.DataFrame(rows).sort_values(TRIAL, kind="stable").reset_index(drop=True)
+
+
+def _curves(sources: list[Source], trials: pd.DataFrame, dest: Path) -> None:
+    """Every (label, T)'s learning curves, from the source that measured most of its trials."""
+    out = dest / "figures" / "curves"
+    out.mkdir(parents=True, exist_ok=True)
+    for (label, T), group in trials.groupby(["label", "T"]):
+        counts = {i: (s.trials[(s.trials["label"] == label) & (s.trials["T"] == T)]).shape[0] for i, s in enumerate(sources)}
+        best = sources[max(counts, key=lambda i: (counts[i], -i))]
+        png = out / f"{label}_T{T}.png"
+        if (label, T) in best.curve_pngs:
+            shutil.copyfile(best.curve_pngs[(label, T)], png)
+        elif (label, T) in best.runs:
+            runs = best.runs[(label, T)]
+            plots.curves([read_json(r / "summary.json") for r in runs], [read_csv(r / "curve.csv") for r in runs], str(png), str(png.with_suffix(".svg")))
+            png.with_suffix(".svg").unlink()
+
+
+def combine(dest: str | Path, configs: list[str | Path], sources: list[str | Path]) -> pd.DataFrame:
+    """Write DEST's tables, figures and report from ``sources``; returns its Table 7."""
+    dest, read = Path(dest), [read_source(s) for s in sources]
+    trials = merge([(s.name, s.trials) for s in read])
+    timings = pd.concat([s.timings for s in read]).drop_duplicates(TRIAL).sort_values(TRIAL, kind="stable")
+    table = tables.table7(trials)
+    order = plots.ordered(report.config_order(configs), table["label"])
+    write_csv(dest / "trials.csv", trials)
+    write_csv(dest / "timings.csv", timings)
+    write_csv(dest / "table7.csv", table)
+    write_text(dest / "table7.md", tables.markdown(table))
+    figures = dest / "figures"
+    plots.overview(table, order, str(figures / "overview.png"), str(figures / "overview.svg"))
+    plots.success_distribution(trials, order, str(figures / "success.png"), str(figures / "success.svg"))
+    _curves(read, trials, dest)
+    for svg in figures.glob("*.svg"):
+        svg.unlink()  # published folders keep the PNGs the report shows
+    report.republish(dest, order)
+    return table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="One published folder (tables, figures, report) from several runs of the pipeline.")
+    parser.add_argument("dest", help="folder to write, e.g. docs/reproduction/longlags")
+    parser.add_argument("--configs", nargs="+", required=True, help="the configs the sources ran: their variants give the order")
+    parser.add_argument("--sources", nargs="+", required=True, help="published folders or results folders; the first measurement of a trial is kept")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    table = combine(args.dest, args.configs, args.sources)
+    log.info("wrote %s: %d rows of Table 7", args.dest, len(table))
+
+
+if __name__ == "__main__":
+    main()
