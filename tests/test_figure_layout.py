@@ -106,6 +106,30 @@ def _anatomy():
     return movers, {label: 950_000 for label in movers}
 
 
+SCALING_RUNS = {
+    "lstm1997": (40_000, 0.5, (100, 200, 300, 500, 700, 1000)),
+    "lstm1997_linear": (90_000, 1.5, (100, 500, 1000)),
+    "lin_bias_iok": (60_000, 1.0, (100, 200, 300, 500, 700, 1000)),
+    "asker_1layer_paperinit_noforget": (500_000, 1.0, (100,)),
+    "lin_bias_cio": (300_000, 1.0, (500,)),
+}
+"""The scaling figure's runs, label: (sequences to success at T = 100, growth exponent, T run): two at every T of the
+long-lags runs, one at Table 7's, two at one T only."""
+
+
+def _scaling_trials():
+    """Five to ten trials per (variant, T), spread by a factor of about 1.3 around the power law, at most
+    5,000,000 sequences; a fifth failed."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for label, (at_100, exponent, Ts) in SCALING_RUNS.items():
+        for T in Ts:
+            for k in range(int(rng.integers(5, 11))):
+                sequences = min(at_100 * (T / 100) ** exponent * rng.lognormal(0, 0.3), 5_000_000)
+                rows.append({"label": label, "T": T, "trial": k, "primary": "window_mse", "success_window_mse": None if rng.random() < 0.2 else int(sequences)})
+    return pd.DataFrame(rows)
+
+
 FIGURES = {
     "curves T=100": lambda: plots.curves(*_curves(100), "c.png", "c.svg"),
     "curves T=1000": lambda: plots.curves(*_curves(1000), "c.png", "c.svg"),
@@ -117,6 +141,7 @@ FIGURES = {
     "sweep": lambda: plots.sweep_heatmaps(_sweep(), "median_sequences", {"bias1": -3.0, "bias2": -6.0, "lr": 0.5}, "h.png", "h.svg"),
     "sweep, one lr": lambda: plots.sweep_heatmaps(_sweep().query("lr == 0.5"), "success_probability", {"bias1": -3.0, "bias2": -6.0, "lr": 0.5}, "h.png", "h.svg"),
     "anatomy": lambda: plots.anatomy(*_anatomy(), "a.png", "a.svg"),
+    "scaling": lambda: plots.scaling(_scaling_trials(), ["lstm1997_linear", "lstm1997"], "g.png", "g.svg"),
 }
 
 

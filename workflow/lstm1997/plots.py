@@ -17,10 +17,11 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator  # noqa: E402
 from matplotlib.transforms import offset_copy  # noqa: E402
 
 from . import paper  # noqa: E402
+from . import scaling as power_law  # noqa: E402
 from .io import atomic, reading  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,13 @@ def palette(labels: list[str]) -> dict[str, tuple]:
     return dict(zip(labels, sns.color_palette("husl", len(labels))))
 
 
+def row_major(handles: list, labels: list[str], ncol: int) -> tuple[list, list[str]]:
+    """``handles`` and ``labels`` reordered so that a legend of ``ncol`` columns, which matplotlib fills column by
+    column, reads row by row: left to right, then the next row."""
+    order = [i for column in range(ncol) for i in range(column, len(labels), ncol)]
+    return [handles[i] for i in order], [labels[i] for i in order]
+
+
 def legend_below(ax, points: float, **kwargs) -> None:
     """Move ``ax``'s legend below it, ``points`` under its lower edge: clear of the data, the tick labels and
     the axis label; constrained layout makes room for it."""
@@ -135,7 +143,8 @@ def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str
     handles, labels = left.get_legend_handles_labels()
     handles.append(Line2D([], [], color="black", ls="", marker="o", ms=5))
     labels.append("met the paper's rule (right)")
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 7), fontsize=9, frameon=False)
+    ncol = min(len(labels), 7)
+    fig.legend(*row_major(handles, labels, ncol), loc="outside lower center", ncol=ncol, fontsize=9, frameon=False)
     done = [n for s in summaries if (n := s["success"][s["primary"]])]
     median = f"median {int(np.median(done)):,}" if done else "none"
     ref = paper.TABLE7.get(T)
@@ -225,6 +234,53 @@ def _columns(fig: plt.Figure, labels: list[str], size: float) -> int:
     """Legend columns that fit the figure's width: entries of the longest label (a character 0.6 em) plus a marker."""
     entry = (max(map(len, labels)) * 0.6 * size + 4 * size) / 72
     return max(1, min(len(labels), int(fig.get_figwidth() / entry)))
+
+
+def scaling(trials: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
+    """Sequences to success against T, log-log (5.4, Table 7), per variant (those of ``order`` first): each successful
+    trial (faint, variants side by side), the mean per T and the power law fitted to the means (``scaling.fits``);
+    Table 7's rows in black."""
+    done = power_law.successes(trials).dropna(subset=["success"])
+    means = power_law.points(trials)
+    fits = power_law.fits(trials).set_index("label")
+    labels = ordered(order, means["label"])
+    colors = palette(labels)
+    table7 = pd.DataFrame(
+        {"label": power_law.PAPER, "T": list(paper.TABLE7), "mean": [row["sequences"] for row in paper.TABLE7.values()]}
+    )
+    fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+    entries = []
+    for i, label in enumerate(labels):
+        trials_of = done[done["label"] == label]
+        dodge = 10 ** (0.012 * (i - (len(labels) - 1) / 2))  # side by side at a shared T, a few pixels apart
+        ax.scatter(trials_of["T"] * dodge, trials_of["success"], s=14, color=colors[label], alpha=0.35, lw=0)
+        entries.append(_power_law(ax, means[means["label"] == label], fits, colors[label]))
+    entries.insert(0, _power_law(ax, table7, fits, "black", marker="s", ls="--"))  # drawn last, above the variants
+    ax.set(xscale="log", yscale="log", xlabel="T, the minimal sequence length (log)", ylabel="sequences to success (log)")
+    Ts = sorted(set(done["T"]) | set(paper.TABLE7))
+    ax.set_xticks(Ts, [str(T) for T in Ts])
+    ax.xaxis.set_minor_locator(NullLocator())
+    counts_axis(ax.yaxis, log=True)
+    handles, names = zip(*entries)
+    ncol = _columns(fig, names, 9)
+    fig.legend(
+        *row_major(handles, names, ncol), ncol=ncol, loc="outside lower center", fontsize=9, frameon=False, title_fontsize=9,
+        title="power law fitted to the means per T (large markers); faint: each successful trial",
+    )
+    suptitle(fig, "How the plateau grows with the lag: sequences to success against T")
+    save(fig, png, svg)
+
+
+def _power_law(ax, means: pd.DataFrame, fits: pd.DataFrame, color, marker: str = "o", ls: str = "-") -> tuple[Line2D, str]:
+    """One label's means per T and, over their T range, its fitted power law (none at one T); its legend entry."""
+    label = means["label"].iloc[0]
+    ax.plot(means["T"], means["mean"], marker=marker, ms=7, ls="", color=color)
+    if label not in fits.index:
+        return Line2D([], [], color=color, marker=marker, ls=""), f"{label}: one T"
+    exponent, prefactor = fits.loc[label, ["exponent", "prefactor"]]
+    T = np.array([means["T"].min(), means["T"].max()], dtype=float)
+    ax.plot(T, prefactor * T**exponent, color=color, lw=1.5, ls=ls)
+    return Line2D([], [], color=color, marker=marker, ls=ls), f"{label}: $T^{{{exponent:.2f}}}$"
 
 
 def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
