@@ -1,14 +1,17 @@
 """The plateau anatomy: weight names, the escape point, snapshots read back, movers, cell-state drift."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from lstm1997 import anatomy, engine, lstm97, task
-from lstm1997.io import write_npz
+from lstm1997.io import write_csv, write_npz
 from lstm1997.lstm97 import Lstm97, Net
 from lstm1997.protocol import Protocol, train
-from lstm1997.trials import weights_arrays
+from lstm1997.trials import _write_trial, weights_arrays
+from lstm1997.variants import REGISTRY, Setting
 
 
 def test_weight_names_follow_the_layout():
@@ -50,3 +53,53 @@ def test_cell_states_drift_linearly_under_a_bias_alone():
     np.testing.assert_allclose(states, np.arange(1, 21)[:, None] * g, rtol=1e-12, atol=1e-15)
     no_bias = anatomy.cell_states(Net(cell_bias=False), lstm97.pack(w | {"cell": np.zeros((4, 11))}), x)
     assert np.all(no_bias == 0.0) and states.shape == (20, engine.N_CELLS)
+
+
+def test_drift_points_are_the_start_half_the_escape_and_the_escape():
+    sequences = np.arange(0, 50_001, 5000)
+    assert anatomy.drift_points(sequences, 22_000) == {"start": 0, "plateau": 2, "escape": 5}  # 10,000 and 25,000
+    assert anatomy.drift_points(sequences, 25_000) == {"start": 0, "plateau": 2, "escape": 5}  # 25,000 is at the escape
+    assert anatomy.drift_points(sequences, 30_000) == {"start": 0, "plateau": 3, "escape": 6}  # 15,000 is on the plateau
+    with pytest.raises(ValueError, match="no weight snapshot at or after the escape"):
+        anatomy.drift_points(sequences, 50_001)
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    """A finished run folder at T = 10 (seed 3, snapshots every 1000), its curve crafted to escape after 2000."""
+    folder = tmp_path_factory.mktemp("run")
+    net = Net(output="linear", learned_biases=("cell", "output"))
+    setting = Setting("lin_bias_ck", REGISTRY["lstm1997"], net, Protocol(budget=3000, snapshot_every=1000))
+    result = train(10, [3], setting.model, setting.protocol)[0]
+    _write_trial(setting, 10, 3, 1, result, folder / "summary.json", folder / "curve.csv", folder / "weights.npz")
+    write_csv(folder / "curve.csv", pd.DataFrame({"sequences": [1000, 2000, 3000], "window_mse": [0.052, 0.015, 0.001]}))
+    return folder, setting, result
+
+
+def test_drift_follows_the_cells_at_the_start_half_the_escape_and_the_escape(run_folder):
+    folder, setting, result = run_folder
+    name, states, marks = anatomy.run_drift(folder)
+    data = task.make_dataset(10, 1, anatomy.SEQUENCE_SEED)
+    x = data.inputs[0, : data.lengths[0]]
+    assert name == "lin_bias_ck, trial 3" and list(states) == ["start", "plateau", "escape"]
+    assert [n for n, _ in states.values()] == [0, 1000, 2000]
+    assert np.array_equal(states["start"][1], anatomy.cell_states(setting.net, setting.model.init(task.rng(3, "init")), x))
+    assert np.array_equal(states["escape"][1], anatomy.cell_states(setting.net, lstm97.pack(result.weights["after_2000"]), x))
+    assert states["plateau"][1].shape == (len(x), 4) and not np.array_equal(states["plateau"][1], states["start"][1])
+    assert marks.tolist() == np.flatnonzero(x[:, 1] == 1.0).tolist() and len(marks) == 2
+
+
+def test_the_cli_draws_the_drift_and_the_movers(run_folder, tmp_path):
+    folder, _, _ = run_folder
+    anatomy.main(["--drift", str(tmp_path / "drift.png"), str(folder), str(folder)])
+    anatomy.main([str(tmp_path / "anatomy.png"), str(folder)])
+    assert all((tmp_path / f).stat().st_size > 10_000 for f in ("drift.png", "drift.svg", "anatomy.png", "anatomy.svg"))
+
+
+def test_a_run_without_snapshots_is_refused(run_folder, tmp_path):
+    folder, _, result = run_folder
+    for name in ("summary.json", "curve.csv"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    write_npz(tmp_path / "weights.npz", weights_arrays(dataclasses.replace(result, weights={"end": result.weights["end"]})))
+    with pytest.raises(ValueError, match="holds no snapshots"):
+        anatomy.read_run(tmp_path)

@@ -97,13 +97,47 @@ def _sweep():
 
 
 def _anatomy():
+    """Four runs' six movers, 12 weights in all (a shared legend of 12 styles), escapes from 52,000 to 922,000."""
     names = ["in_gate2.x_marker", "output.bias", "cell3.y_out2", "out_gate1.y_in1", "cell1.x_value", "in_gate1.bias"]
-    sequences = np.arange(0, 1_200_001, 5000)
+    names += ["out_gate1.x_marker", "cell3.bias", "in_gate2.x_value", "output.y_c3", "cell4.x_value", "cell2.y_c2"]
+    runs = (
+        ("lin_bias_ck", 0, 922_000, 0),
+        ("lin_bias_iok", 0, 344_000, 2),
+        ("lin_no_cell_bias", 4, 475_000, 4),
+        ("lin_bias_ci", 0, 52_000, 6),
+    )
     movers = {
-        f"{label}, trial {k}": pd.DataFrame([{"weight": w, "sequences": n, "value": j * n / 1e6} for j, w in enumerate(names) for n in sequences])
-        for label, k in (("lstm1997_linear", 3), ("lin_bias_cio", 0), ("lin_bias_none", 7))
+        f"{label}, trial {k}": pd.DataFrame(
+            [
+                {"weight": w, "sequences": n, "value": (j - 3) * n / until}
+                for j, w in enumerate(names[first : first + 6])
+                for n in range(0, until + 100_001, 5000)
+            ]
+        )
+        for label, k, until, first in runs
     }
-    return movers, {label: 950_000 for label in movers}
+    return movers, {f"{label}, trial {k}": until for label, k, until, _ in runs}
+
+
+def _drift():
+    """Four runs' cell states along one sequence (L 500-550): drift to +-2 at the start, a random walk of a few
+    hundredths on the plateau, drift to up to +-10 at the escape; the counts of a slow and of a fast reading."""
+    rng = np.random.default_rng(3)
+    runs = (
+        ("lin_bias_ck", 0, 922_000), ("lin_bias_iok", 0, 344_000),
+        ("lin_no_cell_bias", 4, 475_000), ("lin_bias_ci", 0, 52_000),
+    )
+    states, marks = {}, {}
+    for (label, k, until), L in zip(runs, (513, 500, 550, 527)):
+        t = np.arange(L)[:, None]
+        name = f"{label}, trial {k}"
+        states[name] = {
+            "start": (0, t * rng.uniform(-0.004, 0.004, 4)),
+            "plateau": (until // 2, np.cumsum(rng.normal(0, 0.002, (L, 4)), axis=0)),
+            "escape": (until + 3000, t * rng.uniform(-0.018, 0.018, 4)),
+        }
+        marks[name] = np.array([4, 126])
+    return states, marks
 
 
 SCALING_RUNS = {
@@ -142,6 +176,7 @@ FIGURES = {
     "sweep, one lr": lambda: plots.sweep_heatmaps(_sweep().query("lr == 0.5"), "success_probability", {"bias1": -3.0, "bias2": -6.0, "lr": 0.5}, "h.png", "h.svg"),
     "anatomy": lambda: plots.anatomy(*_anatomy(), "a.png", "a.svg"),
     "scaling": lambda: plots.scaling(_scaling_trials(), ["lstm1997_linear", "lstm1997"], "g.png", "g.svg"),
+    "drift": lambda: plots.drift(*_drift(), "d.png", "d.svg"),
 }
 
 

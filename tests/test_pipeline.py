@@ -139,6 +139,7 @@ RERUNS = {
     "sweep.py": {**SWEEP_JOBS, "report": 1, "all": 1},
     "anatomy.py": {},  # tools beside the pipeline
     "bench.py": {},
+    "combine.py": {},
     "browser.py": {},
     "estimate.py": {"report": 1, "all": 1},  # the Snakefile's onstart; the report's durations
     "scaling.py": {"curves": 5, "overview": 1, "success": 1, "test_errors": 1, "sweep_heatmap": 2, "report": 1, "all": 1},  # plots imports it

@@ -13,8 +13,7 @@ Modules, one concept each:
 - ``variants``: the registry of named settings and the config's overrides;
 - ``sweep``: the robustness map over the input-gate biases and the learning rate;
 - ``paper``: what Table 7 and 5.4 fix (the numbers of the stopping rule);
-- ``anatomy``, ``scaling``: the plateau's escape and the cells' drift; sequences to success against T
-  (``python -m lstm1997.scaling``);
+- ``anatomy``, ``scaling``: the plateau's escape and the cells' drift; sequences to success against T;
 - ``trials``, ``testset``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;
 - ``estimate``: the bound on a run's training that the workflow prints as it starts;
 - ``torch_ref``: the 1997 network in PyTorch autograd, for checks and the benchmark;

@@ -8,7 +8,8 @@ copies) or a results folder (``runs/<label>/T<T>/trial<k>/`` with ``summary.json
 the same seed) must have met every stopping definition at the same count and have the same test errors: a
 rerun of the pipeline gives the same bytes, so a difference is an error, named.  DEST gets the tables, the
 overview, success and scaling figures, every (label, T)'s learning curves and the report, with the labels in
-the order of the configs' variants.
+the order of the configs' variants; the labels measured at two or more T also get ``scaling.csv`` (the power law
+fitted to each, ``lstm1997.scaling``) and ``figures/scaling.png``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots, report, tables
+from . import plots, report, scaling, tables
 from .criteria import DEFINITIONS
 from .io import read_csv, read_json, write_csv, write_text
 
@@ -111,6 +112,15 @@ def _curves(sources: list[Source], trials: pd.DataFrame, dest: Path) -> None:
             png.with_suffix(".svg").unlink()
 
 
+def _scaling(trials: pd.DataFrame, order: list[str], dest: Path) -> None:
+    """The scaling figure and fits of the labels measured at two or more T (none: neither is written)."""
+    spread = trials.groupby("label")["T"].nunique()
+    several = trials[trials["label"].isin(spread[spread >= 2].index)]
+    if len(several):
+        write_csv(dest / "scaling.csv", scaling.fits(several)[["label", "T", "exponent", "prefactor"]])
+        plots.scaling(several, order, str(dest / "figures" / "scaling.png"), str(dest / "figures" / "scaling.svg"))
+
+
 def combine(dest: str | Path, configs: list[str | Path], sources: list[str | Path]) -> pd.DataFrame:
     """Write DEST's tables, figures and report from ``sources``; returns its Table 7."""
     dest, read = Path(dest), [read_source(s) for s in sources]
@@ -126,6 +136,7 @@ def combine(dest: str | Path, configs: list[str | Path], sources: list[str | Pat
     plots.overview(table, order, str(figures / "overview.png"), str(figures / "overview.svg"))
     plots.success_distribution(trials, order, str(figures / "success.png"), str(figures / "success.svg"))
     _curves(read, trials, dest)
+    _scaling(trials, order, dest)
     for svg in figures.glob("*.svg"):
         svg.unlink()  # published folders keep the PNGs the report shows
     report.republish(dest, order)

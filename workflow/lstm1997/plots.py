@@ -332,17 +332,60 @@ def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, 
     save(fig, png, svg)
 
 
+def legend_lines(fig: plt.Figure, styles: dict[str, dict], size: float = 9) -> None:
+    """A legend below the whole figure, clear of every panel: one line per label, drawn with its ``Line2D`` keywords."""
+    handles = [Line2D([], [], **style) for style in styles.values()]
+    ncol = _columns(fig, list(styles), size)
+    fig.legend(handles, list(styles), loc="outside lower center", ncol=ncol, fontsize=size, frameon=False)
+
+
+def distinct_lines(labels: list[str]) -> dict[str, dict]:
+    """``Line2D`` keywords that tell many labels apart: tab10's colours, solid for the first ten, then dashed."""
+    colors = sns.color_palette("tab10")
+    return {label: {"color": colors[i % 10], "ls": "-" if i < 10 else "--", "lw": 1.5} for i, label in enumerate(labels)}
+
+
 def anatomy(movers: dict[str, pd.DataFrame], escapes: dict[str, int], png: str, svg: str) -> None:
     """One panel per run: the weights that moved most from the start to the escape (``anatomy.movers``),
-    against sequences, the escape marked."""
-    fig, axes = plt.subplots(1, len(movers), figsize=(4.6 * len(movers), 5), squeeze=False, layout="constrained")
+    against sequences, the escape marked; a weight is drawn alike in every panel."""
+    styles = distinct_lines(list(pd.unique(pd.concat(movers.values())["weight"])))
+    fig, axes = plt.subplots(1, len(movers), figsize=(4.6 * len(movers), 4.6), squeeze=False, layout="constrained")
     for ax, (label, frame) in zip(axes[0], movers.items()):
-        sns.lineplot(frame, x="sequences", y="value", hue="weight", ax=ax, palette="tab10")
+        for weight, path in frame.groupby("weight", sort=False):
+            ax.plot(path["sequences"], path["value"], **styles[weight])
         ax.axvline(escapes[label], color="black", ls=":", lw=1.2)
         ax.set_title(f"{label}: escape after {escapes[label]:,}", fontsize=10)
         ax.set_xlabel("sequences")
         ax.set_ylabel("weight")
         counts_axis(ax.xaxis)
-        legend_below(ax, 40, fontsize=8, ncol=2)
-    suptitle(fig, "The weights that carry the escape from the plateau (T = 500; dotted: the escape)")
+    legend_lines(fig, styles | {"the escape": {"color": "black", "ls": ":", "lw": 1.2}})
+    suptitle(fig, "The weights that carry the escape from the plateau: the six that moved most up to it, per run (T = 500)")
+    save(fig, png, svg)
+
+
+def drift(states: dict[str, dict[str, tuple[int, np.ndarray]]], marks: dict[str, np.ndarray], png: str, svg: str) -> None:
+    """One row per run, one panel per point of ``anatomy.drift_points``: the cell states s_c(t) along one test
+    sequence (``anatomy.run_drift``), the marked time steps as thin lines (5.4: the drift of the biased cells)."""
+    points = list(next(iter(states.values())))
+    size = (4.4 * len(points), 2.2 * len(states) + 0.9)
+    fig, axes = plt.subplots(len(states), len(points), figsize=size, squeeze=False, layout="constrained")
+    colors = palette([f"cell {c + 1}" for c in range(next(iter(states.values()))[points[0]][1].shape[1])])
+    for row, (name, panels) in zip(axes, states.items()):
+        for ax, (point, (sequences, s)) in zip(row, panels.items()):
+            for t in marks[name]:
+                ax.axvline(t, color="black", ls="--", lw=0.8)
+            for c, color in enumerate(colors.values()):
+                ax.plot(np.arange(len(s)), s[:, c], color=color, lw=1.2)
+            ax.set_xlim(0, len(s) - 1)
+            ax.set_title(f"{name}: {point}" + (f" ({compact(sequences)})" if sequences else ""), fontsize=9)
+        row[0].set_ylabel("cell state s_c(t)")
+    for ax in axes[-1]:
+        ax.set_xlabel("time step t")
+    marked = {"marked pair (marker 1)": {"color": "black", "ls": "--", "lw": 0.8}}
+    legend_lines(fig, {cell: {"color": color, "lw": 1.2} for cell, color in colors.items()} | marked)
+    suptitle(
+        fig,
+        "The cells' drift along one test sequence: at the initial weights, halfway to the escape and at the escape"
+        " (in brackets: sequences; each panel its own y scale)",
+    )
     save(fig, png, svg)
