@@ -66,7 +66,8 @@ class Net:
         drift" and initialises the bias weights like all others, but never says whether they then
         learn.  Default: all of them learn, like every other weight.
     cell_bias: whether the cell inputs have a bias weight at all (93 weights) or not (89): 5.4 adds
-        biases to make the task "even more difficult"; without them the cells' drift is gone.
+        biases to make the task "even more difficult".  Without them the cells still drift, less: the
+        output gates' activations (about 0.5 at the start) reach every cell input like a bias.
     squash: the ranges of g and h (``SQUASH``): "text" (5.4, A.1) or "table10" (its caption).
     initial_activation: the outputs y(0) of every cell and gate before the first step; 5.4 resets
         activations to 0; the authors' group's published LSTM simulator starts them at 0.5.  Cell
