@@ -289,7 +289,7 @@ def published_parameters(folder: str | Path, order: list[str]) -> dict:
     figures = folder / "figures"
     parameters = {f"{name}_csv": str(folder / f"{name}.csv") for name in ("table7", "trials", "timings")}
     parameters |= {f"{name}_png": str(figures / f"{name}.png") for name in ("overview", "success")}
-    parameters |= {f"{name}_png": str(png) if (png := figures / f"{name}.png").exists() else "" for name in ("test_errors", "failures", "scaling")}
+    parameters |= {f"{name}_png": str(png) if (png := figures / f"{name}.png").exists() else "" for name in ("test_errors", "failures", "scaling", "anatomy", "drift")}
     parameters |= {
         "curve_pngs": [str(p) for p in sorted((figures / "curves").glob("*.png"))],
         "sweep_pngs": [str(p) for p in sorted(figures.glob("sweep_*.png"))],
