@@ -86,6 +86,17 @@ def test_report_html_contains_the_table(workdir):
     assert "Traceback" not in html and "Error" not in html.split("The answer to the asker")[0][-2000:]
 
 
+def test_a_run_combines_to_its_own_tables(workdir, tmp_path):
+    """``lstm1997.combine`` on a results folder reads its runs as the aggregate rule does."""
+    from lstm1997 import combine
+
+    combine.combine(tmp_path, [workdir / "tiny.yaml"], [workdir / "results"])
+    for name in ("trials.csv", "table7.csv", "table7.md"):
+        assert (tmp_path / name).read_bytes() == (workdir / "results/tables" / name).read_bytes(), name
+    curves = sorted(p.name for p in (workdir / "results/figures/curves").glob("*.png"))
+    assert curves and sorted(p.name for p in (tmp_path / "figures/curves").glob("*.png")) == curves
+
+
 def test_snakemakes_own_report(workdir, source):
     snakemake("--configfile", "tiny.yaml", "--report", "results/report/snakemake.html", cwd=workdir, source=source)
     html = (workdir / "results/report/snakemake.html").read_text()

@@ -103,13 +103,18 @@ def test_the_cost_table_sums_the_trials_in_the_configs_order():
     assert lines[2:] == ["| b | 100 | 2 | 1,000,000 | 1 h 00 min | 278 |", "| a | 100 | 1 | 1,000 | 30 s | 33 |", "| **all** |  | 3 | 1,001,000 | 1 h 00 min | 276 |"]
 
 
-def test_a_change_is_measured_at_the_first_T_with_both_sides_or_not_at_all():
+def test_a_change_is_measured_at_its_T_or_the_first_with_both_sides_or_not_at_all():
     table = pd.read_csv(REPO / "docs/reproduction/ladder/table7.csv")
     assert report.effect(table, "lstm1997", "lstm1997_linear") == (
         "`lstm1997` -> `lstm1997_linear` (T = 100): 6/10 -> 10/10 trials met the rule, median 552,772 -> 91,299 sequences, mean wrong 8.5 -> 2.4 of 2,560"
     )
     assert report.effect(table, "asker", "asker_1layer") == "`asker` -> `asker_1layer` (T = 100): 0/10 -> 0/10 trials met the rule, mean wrong 2189.8 -> 2189.4 of 2,560"
     assert report.effect(table, "asker", "lin_bias_cio") is None and report.measures(table, "lin_bias_cio") is None
+    paper = pd.read_csv(REPO / "docs/reproduction/paper/table7.csv")
+    assert report.effect(paper, "lstm1997", "lstm1997_linear", 1000) == (
+        "`lstm1997` -> `lstm1997_linear` (T = 1000): 10/10 -> 10/10 trials met the rule, median 3,254,738 -> 3,508,966 sequences, mean wrong 6.9 -> 3.8 of 2,560"
+    )
+    assert report.effect(paper, "lstm1997", "lstm1997_linear", 200) is None
     assert report.measures(table, "lstm1997_linear").startswith(
         "`lstm1997_linear` (T = 100): the paper's rule (MSE of the last 2000) met in 10/10 (mean 90,670); the running mean since the start below 0.01 in 10/10 (mean 277,656)"
     )

@@ -44,8 +44,14 @@ class Source:
     runs: dict[tuple[str, int], list[Path]] = field(default_factory=dict)
 
 
+def _curve_key(png: Path) -> tuple[str, int]:
+    """(label, T) of a learning-curve figure, named ``<label>_T<T>.png`` by the curves rule."""
+    label, _, T = png.stem.rpartition("_T")
+    return label, int(T)
+
+
 def _published(folder: Path) -> Source:
-    pngs = {(stem.rpartition("_T")[0], int(stem.rpartition("_T")[2])): png for png in (folder / "figures" / "curves").glob("*.png") if (stem := png.stem)}
+    pngs = {_curve_key(png): png for png in (folder / "figures" / "curves").glob("*.png")}
     return Source(str(folder), read_csv(folder / "trials.csv"), read_csv(folder / "timings.csv"), curve_pngs=pngs)
 
 
@@ -54,9 +60,11 @@ def _finished(run: Path) -> bool:
 
 
 def _results(folder: Path) -> Source:
-    runs = sorted(run for run in (folder / "runs").glob("*/T*/trial*") if _finished(run))
+    found = sorted((folder / "runs").glob("*/T*/trial*"))
+    runs = [run for run in found if _finished(run)]
     if not runs:
         raise ValueError(f"{folder}: no finished trial under runs/<label>/T<T>/trial<k>/")
+    log.info("%s: %d finished trials, %d left out (no summary, evaluation or curve yet)", folder, len(runs), len(found) - len(runs))
     summaries = [tables.load_trial(run / "summary.json", run / "evaluation.json", run / "curve.csv") for run in runs]
     # the CSV round trip gives a published folder's dtypes, so the two kinds of source compare alike
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,9 +108,8 @@ def _curves(sources: list[Source], trials: pd.DataFrame, dest: Path) -> None:
     """Every (label, T)'s learning curves, from the source that measured most of its trials."""
     out = dest / "figures" / "curves"
     out.mkdir(parents=True, exist_ok=True)
-    for (label, T), group in trials.groupby(["label", "T"]):
-        counts = {i: (s.trials[(s.trials["label"] == label) & (s.trials["T"] == T)]).shape[0] for i, s in enumerate(sources)}
-        best = sources[max(counts, key=lambda i: (counts[i], -i))]
+    for label, T in trials[["label", "T"]].drop_duplicates().itertuples(index=False):
+        best = max(sources, key=lambda s: ((s.trials["label"] == label) & (s.trials["T"] == T)).sum())  # the first of equals
         png = out / f"{label}_T{T}.png"
         if (label, T) in best.curve_pngs:
             shutil.copyfile(best.curve_pngs[(label, T)], png)

@@ -168,13 +168,13 @@ def _first_T(table: pd.DataFrame, *labels: str) -> int | None:
     return min(common) if common else None
 
 
-def effect(table: pd.DataFrame, before: str, after: str) -> str | None:
-    """One change measured, from variant ``before`` to ``after`` at the smallest T that has both: trials that met
-    the rule, median sequences, mean wrong; None where no T has both."""
-    T = _first_T(table, before, after)
-    if T is None:
-        return None
+def effect(table: pd.DataFrame, before: str, after: str, T: int | None = None) -> str | None:
+    """One change measured, from variant ``before`` to ``after`` at ``T`` (default: the smallest T that has both):
+    trials that met the rule, median sequences, mean wrong; None where that T lacks either."""
+    T = _first_T(table, before, after) if T is None else T
     rows = table[table["T"] == T].set_index("label")
+    if before not in rows.index or after not in rows.index:
+        return None
     a, b = rows.loc[before], rows.loc[after]
     sequences = f"median {median(a)} -> {median(b)} sequences, " if a.successes or b.successes else ""
     return (
