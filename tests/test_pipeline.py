@@ -95,6 +95,12 @@ def test_a_run_combines_to_its_own_tables(workdir, tmp_path):
         assert (tmp_path / name).read_bytes() == (workdir / "results/tables" / name).read_bytes(), name
     curves = sorted(p.name for p in (workdir / "results/figures/curves").glob("*.png"))
     assert curves and sorted(p.name for p in (tmp_path / "figures/curves").glob("*.png")) == curves
+    running = tmp_path / "running"  # a run still going: one trial trained, not yet evaluated
+    shutil.copytree(workdir / "results/runs", running / "runs")
+    first = sorted((running / "runs").glob("*/T*/trial0"))[0]
+    (first / "evaluation.json").unlink()
+    left = combine.read_source(running).trials
+    assert len(left) > 0 and not ((left["label"] == first.parent.parent.name) & (left["T"] == int(first.parent.name[1:]))).any()
 
 
 def test_snakemakes_own_report(workdir, source):

@@ -4,7 +4,8 @@
 
 Each SOURCE is a published folder (``trials.csv``, ``timings.csv``, ``figures/curves/``: what ``publish.sh``
 copies) or a results folder (``runs/<label>/T<T>/trial<k>/`` with ``summary.json``, ``evaluation.json`` and
-``curve.csv``; unfinished trials are left out).  A trial measured in two sources (same label, T and trial, so
+``curve.csv``; a label and T with a trial not yet finished is left out, so that no row reads as complete while
+a run is still going).  A trial measured in two sources (same label, T and trial, so
 the same seed) must have met every stopping definition at the same count and have the same test errors: a
 rerun of the pipeline gives the same bytes, so a difference is an error, named.  DEST gets the tables, the
 overview, success and scaling figures, every (label, T)'s learning curves and the report, with the labels in
@@ -61,10 +62,12 @@ def _finished(run: Path) -> bool:
 
 def _results(folder: Path) -> Source:
     found = sorted((folder / "runs").glob("*/T*/trial*"))
-    runs = [run for run in found if _finished(run)]
+    unfinished = {run.parent for run in found if not _finished(run)}
+    runs = [run for run in found if run.parent not in unfinished]
     if not runs:
-        raise ValueError(f"{folder}: no finished trial under runs/<label>/T<T>/trial<k>/")
-    log.info("%s: %d finished trials, %d left out (no summary, evaluation or curve yet)", folder, len(runs), len(found) - len(runs))
+        raise ValueError(f"{folder}: no (label, T) with every trial finished under runs/<label>/T<T>/trial<k>/")
+    if unfinished:
+        log.info("%s: left out, a trial not finished (no summary, evaluation or curve yet): %s", folder, ", ".join(sorted(f"{p.parent.name} {p.name}" for p in unfinished)))
     summaries = [tables.load_trial(run / "summary.json", run / "evaluation.json", run / "curve.csv") for run in runs]
     # the CSV round trip gives a published folder's dtypes, so the two kinds of source compare alike
     with tempfile.TemporaryDirectory() as tmp:
