@@ -74,7 +74,7 @@ def test_the_verdict_names_the_reading_that_reproduces_each_row_and_the_paper_as
     table = pd.read_csv(REPO / "docs/reproduction/paper/table7.csv")
     first, *lines = report.reproduced(table).splitlines()
     assert first == (
-        "**No reading reproduces all three rows within 2x.** Closest over the three: `lstm1997_linear`, 1.23x at T = 100, "
+        "**No reading of this run reproduces all three rows within 2x.** Closest over the three: `lstm1997_linear`, 1.23x at T = 100, "
         "4.92x at T = 500, 4.26x at T = 1000 the paper's mean; its T = 1000 trials 2,455,915-5,101,709 against the paper's 370,000-2,020,000."
     )
     assert len(lines) == 3

@@ -126,7 +126,7 @@ def every_row(table: pd.DataFrame) -> str | None:
         others = sorted(set(factor[factor <= 2].index) - {label})
         also = f" (also within 2x: {', '.join(f'`{o}`' for o in others)})" if others else ""
         return f"**All three rows are reproduced within 2x by one reading**: `{label}`{also}: {ratios} the paper's mean; {trials}."
-    return f"**No reading reproduces all three rows within 2x.** Closest over the three: `{label}`, {ratios} the paper's mean; {trials}."
+    return f"**No reading of this run reproduces all three rows within 2x.** Closest over the three: `{label}`, {ratios} the paper's mean; {trials}."
 
 
 def best_reading(table: pd.DataFrame, T: int) -> pd.Series | None:
