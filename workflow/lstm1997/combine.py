@@ -4,11 +4,12 @@
 
 Each SOURCE is a published folder (``trials.csv``, ``timings.csv``, ``figures/curves/``: what ``publish.sh``
 copies) or a results folder (``runs/<label>/T<T>/trial<k>/`` with ``summary.json``, ``evaluation.json`` and
-``curve.csv``; a label and T with a trial not yet finished is left out, so that no row reads as complete while
-a run is still going).  A trial measured in two sources (same label, T and trial, so
-the same seed) must have met every stopping definition at the same count and have the same test errors: a
-rerun of the pipeline gives the same bytes, so a difference is an error, named.  DEST gets the tables, the
-overview, success and scaling figures, every (label, T)'s learning curves and the report, with the labels in
+``curve.csv``; a label and T with a trial not yet finished is left out, so that no row reads as complete while a
+run is still going).  A trial measured in two sources (same label, T and trial, so the same seed) must have met
+every stopping definition at the same count and have the same test errors: a rerun of the pipeline gives the
+same bytes, so a difference is an error, named.  Table 7 is computed from the trials as published (10
+significant digits), so a mean can differ from the aggregate rule's in its tenth digit.  DEST gets the tables,
+the overview, success and scaling figures, every (label, T)'s learning curves and the report, with the labels in
 the order of the configs' variants; the labels measured at two or more T also get ``scaling.csv`` (the power law
 fitted to each, ``lstm1997.scaling``) and ``figures/scaling.png``.
 """
