@@ -26,15 +26,27 @@ def path(tmp_path):
     return tmp_path
 
 
-def start(path, source) -> subprocess.Popen:
-    """Snakemake making the T = 20 test set, in its own process group, once its job has started."""
+def start(path, source) -> tuple[subprocess.Popen, int]:
+    """Snakemake making the T = 20 test set, in its own process group, and its job's process id, the job paused
+    (SIGSTOP) as soon as it has started: the job takes about a second, so on a loaded machine it could otherwise
+    finish before the interrupt arrives.  The caller sends SIGCONT."""
     cmd = snakemake_command("--configfile", "tiny.yaml", "--cores", "1", TARGET, cwd=path, source=source)
     run = subprocess.Popen(cmd, cwd=path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     incomplete = path / ".snakemake/incomplete"
     while run.poll() is None and not (incomplete.is_dir() and any(incomplete.iterdir()) and jobs(run)):
-        time.sleep(0.05)
+        time.sleep(0.01)
     assert run.poll() is None, run.communicate()[0]
-    return run
+    job = jobs(run)[0]
+    os.kill(job, signal.SIGSTOP)
+    return run, job
+
+
+def resume(job: int) -> None:
+    """Let a paused job go on, if it still exists."""
+    try:
+        os.kill(job, signal.SIGCONT)
+    except ProcessLookupError:
+        pass
 
 
 def jobs(run: subprocess.Popen) -> list[int]:
@@ -55,8 +67,9 @@ def test_a_plain_run_reads_the_default_profile(path, source):
 
 
 def test_after_kill_9_of_snakemake_unlock_then_the_same_command_finishes(path, source):
-    run = start(path, source)
+    run, job = start(path, source)
     run.kill()  # Snakemake only: its job runs on, writes its outputs, and they stay marked incomplete
+    resume(job)
     run.communicate()
     wait_for(path / "results/data/T20/test.manifest.json")
     again = snakemake("--configfile", "tiny.yaml", "--cores", "1", TARGET, cwd=path, source=source, check=False)
@@ -70,11 +83,12 @@ def test_after_kill_9_of_snakemake_unlock_then_the_same_command_finishes(path, s
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm", "kill-9-of-the-job"])
 def test_an_interrupted_run_leaves_nothing_half_written_and_the_same_command_finishes(path, source, how):
-    run = start(path, source)
+    run, job = start(path, source)
     if how == "kill-9-of-the-job":
-        os.kill(jobs(run)[0], signal.SIGKILL)
+        os.kill(job, signal.SIGKILL)
     else:
         os.killpg(run.pid, signal.SIGINT if how == "ctrl-c" else signal.SIGTERM)
+    resume(job)
     output = run.communicate()[0]
     assert run.returncode != 0, output
     assert not list(path.glob("results/**/.*tmp*")), output
@@ -84,11 +98,9 @@ def test_an_interrupted_run_leaves_nothing_half_written_and_the_same_command_fin
 
 
 def test_a_second_run_in_the_same_folder_is_refused_while_the_first_runs(path, source):
-    first = start(path, source)
-    job = jobs(first)[0]
-    os.kill(job, signal.SIGSTOP)  # the first run holds its lock until its job goes on
+    first, job = start(path, source)  # paused: the first run holds its lock until its job goes on
     second = snakemake("--configfile", "tiny.yaml", "--cores", "1", TARGET, cwd=path, source=source, check=False)
-    os.kill(job, signal.SIGCONT)
+    resume(job)
     output = first.communicate()[0]
     assert second.returncode != 0 and "LockException" in second.stderr
     assert first.returncode == 0 and "Finished jobid: 0 (Rule: test_set)" in output
