@@ -26,12 +26,20 @@ def path(tmp_path):
     return tmp_path
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """SIGINT's default action in the child: a shell that starts pytest in the background (``cmd &``) ignores
+    SIGINT for it, and an ignored signal stays ignored in every child, Snakemake and its jobs included."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(path, source) -> tuple[subprocess.Popen, int]:
     """Snakemake making the T = 20 test set, in its own process group, and its job's process id, the job paused
     (SIGSTOP) as soon as it has started: the job takes about a second, so on a loaded machine it could otherwise
     finish before the interrupt arrives.  The caller sends SIGCONT."""
     cmd = snakemake_command("--configfile", "tiny.yaml", "--cores", "1", TARGET, cwd=path, source=source)
-    run = subprocess.Popen(cmd, cwd=path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    run = subprocess.Popen(
+        cmd, cwd=path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, preexec_fn=_ctrl_c_as_in_a_terminal
+    )
     incomplete = path / ".snakemake/incomplete"
     while run.poll() is None and not (incomplete.is_dir() and any(incomplete.iterdir()) and jobs(run)):
         time.sleep(0.01)
