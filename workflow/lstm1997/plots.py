@@ -91,6 +91,13 @@ def row_major(handles: list, labels: list[str], ncol: int) -> tuple[list, list[s
     return [handles[i] for i in order], [labels[i] for i in order]
 
 
+def figure_legend(fig: plt.Figure, handles: list, labels: list[str], size: float = 9, ncol: int | None = None, **kwargs) -> None:
+    """One legend below the whole figure, clear of every panel, in ``ncol`` columns (default: as many as fit the
+    figure's width) that read row by row."""
+    ncol = ncol or _columns(fig, labels, size)
+    fig.legend(*row_major(handles, labels, ncol), ncol=ncol, loc="outside lower center", fontsize=size, frameon=False, **kwargs)
+
+
 def legend_below(ax, points: float, **kwargs) -> None:
     """Move ``ax``'s legend below it, ``points`` under its lower edge: clear of the data, the tick labels and
     the axis label; constrained layout makes room for it."""
@@ -143,8 +150,7 @@ def curves(summaries: list[dict], curves: list[pd.DataFrame], png: str, svg: str
     handles, labels = left.get_legend_handles_labels()
     handles.append(Line2D([], [], color="black", ls="", marker="o", ms=5))
     labels.append("met the paper's rule (right)")
-    ncol = min(len(labels), 7)
-    fig.legend(*row_major(handles, labels, ncol), loc="outside lower center", ncol=ncol, fontsize=9, frameon=False)
+    figure_legend(fig, handles, labels, ncol=min(len(labels), 7))
     done = [n for s in summaries if (n := s["success"][s["primary"]])]
     median = f"median {int(np.median(done)):,}" if done else "none"
     ref = paper.TABLE7.get(T)
@@ -262,11 +268,7 @@ def scaling(trials: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
     ax.xaxis.set_minor_locator(NullLocator())
     counts_axis(ax.yaxis, log=True)
     handles, names = zip(*entries)
-    ncol = _columns(fig, names, 9)
-    fig.legend(
-        *row_major(handles, names, ncol), ncol=ncol, loc="outside lower center", fontsize=9, frameon=False, title_fontsize=9,
-        title="power law fitted to the means per T (large markers); faint: each successful trial",
-    )
+    figure_legend(fig, list(handles), list(names), title="power law fitted to the means per T (large markers); faint: each successful trial", title_fontsize=9)
     suptitle(fig, "How the plateau grows with the lag: sequences to success against T")
     save(fig, png, svg)
 
@@ -332,11 +334,9 @@ def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, 
     save(fig, png, svg)
 
 
-def legend_lines(fig: plt.Figure, styles: dict[str, dict], size: float = 9) -> None:
-    """A legend below the whole figure, clear of every panel: one line per label, drawn with its ``Line2D`` keywords."""
-    handles = [Line2D([], [], **style) for style in styles.values()]
-    ncol = _columns(fig, list(styles), size)
-    fig.legend(handles, list(styles), loc="outside lower center", ncol=ncol, fontsize=size, frameon=False)
+def legend_lines(fig: plt.Figure, styles: dict[str, dict]) -> None:
+    """``figure_legend`` of one line per label, drawn with its ``Line2D`` keywords."""
+    figure_legend(fig, [Line2D([], [], **style) for style in styles.values()], list(styles))
 
 
 def distinct_lines(labels: list[str]) -> dict[str, dict]:

@@ -46,4 +46,3 @@ def fits(trials: pd.DataFrame) -> pd.DataFrame:
 def _fit_row(T, sequences) -> dict:
     exponent, prefactor = fit(list(T), list(sequences))
     return {"T": ", ".join(str(int(t)) for t in T), "exponent": exponent, "prefactor": prefactor}
-

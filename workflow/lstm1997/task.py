@@ -119,8 +119,9 @@ def generate(T: int, n: int, gen: np.random.Generator, marked_first_marker: floa
     width, half, rows = max_length(T), T // 2, np.arange(keep)
     lengths = gen.integers(T, width + 1, size=n)[:keep]
     values = gen.uniform(-1.0, 1.0, size=(keep, width))
-    for start in range(keep, n, max(1, CHUNK // width)):
-        gen.uniform(-1.0, 1.0, size=(min(n - start, max(1, CHUNK // width)), width))
+    rows_per_chunk = max(1, CHUNK // width)
+    for start in range(keep, n, rows_per_chunk):
+        gen.uniform(-1.0, 1.0, size=(min(n - start, rows_per_chunk), width))
     first = gen.integers(0, FIRST_MARK_RANGE, size=n)
     second = gen.integers(0, half - (first < half))[:keep]
     first = first[:keep]
