@@ -13,7 +13,7 @@ import pytest
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from lstm1997 import plots
+from lstm1997 import plots, sweep
 from lstm1997.variants import LADDER
 
 LABELS = [name for name, _ in LADDER] + ["lstm1997_forget", "lstm1997_random_gate_bias", "lstm1997_lr0.1", "lstm1997_lr1.0"]
@@ -84,16 +84,18 @@ def _curves(T):
 
 
 def _sweep():
-    biases = [0.0, -1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0]
+    """config/sweep.yaml's grid at T = 100 (9 x 9 bias pairs x 6 learning rates) and 3 x 3 pairs at lr 0.5 at
+    T = 500, 32 trials a cell, some cells never succeeding, as ``sweep.summarize`` writes them."""
     rng = np.random.default_rng(2)
-    rows = [
-        {"T": T, "lr": lr, "bias1": b1, "bias2": b2, "success_probability": rng.integers(0, 33) / 32, "median_sequences": rng.uniform(5e4, BUDGETS[T])}
-        for T in (100, 500)
-        for lr in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
-        for b1 in biases
-        for b2 in biases
-    ]
-    return pd.DataFrame(rows)
+    grids = {100: ([0.0, -1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0], [0.05, 0.1, 0.25, 0.5, 1.0, 2.0]), 500: ([0.0, -3.0, -6.0], [0.5])}
+    rows = []
+    for T, (biases, lrs) in grids.items():
+        for lr, b1, b2 in itertools.product(lrs, biases, biases):
+            p = rng.choice([0.0, rng.uniform(), 1.0])
+            for trial in range(32):
+                success = rng.uniform(5e4, BUDGETS[T]) if rng.uniform() < p else np.nan
+                rows.append({"base": "lin_bias_iok", "T": T, "bias1": b1, "bias2": b2, "lr": lr, "trial": trial, "success": success, "wrong": 1})
+    return sweep.summarize(pd.DataFrame(rows))
 
 
 def _anatomy():

@@ -1,4 +1,4 @@
-"""The robustness sweep: cells share seeds, a cell at the registry's own setting equals an ordinary run."""
+"""The robustness sweep: cells share seeds, a cell at the base setting equals an ordinary run, a killed sweep resumes."""
 
 import dataclasses
 
@@ -7,23 +7,28 @@ import pandas as pd
 import pytest
 
 from lstm1997 import gpu, sweep
-from lstm1997.protocol import train
+from lstm1997 import protocol as protocol_module
+from lstm1997.protocol import Checkpoint, train
 from lstm1997.variants import resolve
 
 EASY = {"window": 200, "correct_threshold": 0.2, "error_threshold": 0.02}
 
 
-def test_cell_at_the_variants_setting_equals_an_ordinary_run(monkeypatch):
-    # relax the stopping rule of the registry variant so that T = 10 succeeds within the budget
-    setting = resolve("lstm1997_linear", {})
-    relaxed = dataclasses.replace(setting.protocol, **EASY)
-    monkeypatch.setattr(sweep, "resolve", lambda base, entry: dataclasses.replace(setting, protocol=relaxed))
-    grid = sweep.Grid("lstm1997_linear", (-3.0, -6.0), (0.5, 1.0), trials=2)
-    trials = sweep.run(grid, 10, budget=20_000)
+def _easy(label: str, entry: dict | None = None, engine: str = "scalar"):
+    """A config's setting with the stopping rule relaxed so that T = 10 succeeds within a small budget."""
+    setting = resolve(label, entry, engine)
+    return dataclasses.replace(setting, protocol=dataclasses.replace(setting.protocol, **EASY))
+
+
+@pytest.mark.parametrize("engine", ["scalar", "batched"])
+def test_cell_at_the_base_setting_equals_an_ordinary_run(engine):
+    # a config variant, not a registry one: the cell inputs' bias weights keep their initial values
+    base = _easy("lin_bias_iok", {"base": "lstm1997", "net": {"output": "linear", "learned_biases": ["in_gate", "out_gate", "output"]}}, engine)
+    trials = sweep.run(base, sweep.Grid((-3.0, -6.0), (0.5, 1.0), trials=2), 10, budget=20_000)
     assert len(trials) == 4 * 2 * 2 and set(trials["trial"]) == {0, 1}
-    protocol = dataclasses.replace(relaxed, budget=20_000, criteria=("window_mse",), until="primary")
+    protocol = dataclasses.replace(base.protocol, budget=20_000, criteria=("window_mse",), until="primary")
     for seed in (0, 1):
-        expected = train(10, [seed], setting.model, protocol)[0]
+        expected = train(10, [seed], base.model, protocol)[0]
         row = trials[(trials["bias1"] == -3.0) & (trials["bias2"] == -6.0) & (trials["lr"] == 0.5) & (trials["trial"] == seed)]
         assert row["sequences"].item() == expected.sequences and row["success"].item() == expected.success["window_mse"]
     assert trials["success"].notna().any()
@@ -31,32 +36,78 @@ def test_cell_at_the_variants_setting_equals_an_ordinary_run(monkeypatch):
     assert faster.loc[1.0] != faster.loc[0.5]
 
 
-def test_summary_counts_successes_per_cell():
-    trials = sweep.run(sweep.Grid("lstm1997", (0.0,), (0.5,), trials=3), 10, budget=500)
+def test_a_killed_sweep_resumes_from_its_checkpoint_to_the_same_trials(tmp_path, monkeypatch):
+    base, grid = _easy("lstm1997_linear", None, "batched"), sweep.Grid((0.0, -3.0), (0.5,), trials=2)
+    whole = sweep.run(base, grid, 10, budget=8_000)
+    checkpoint, blocks, real_block = Checkpoint(tmp_path / "train.checkpoint", every=0.0), [], protocol_module._train_block
+
+    def killed_after_two(*args, **kwargs):
+        if len(blocks) == 2:
+            raise KeyboardInterrupt
+        blocks.append(args[2])
+        real_block(*args, **kwargs)
+
+    monkeypatch.setattr(protocol_module, "_train_block", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
+    monkeypatch.setattr(protocol_module, "_train_block", real_block)
+    assert blocks == [0, 1] and checkpoint.path.exists()
+    resumed = sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
+    pd.testing.assert_frame_equal(resumed, whole)
+    assert whole["sequences"].min() > 2 * 1000 and whole["success"].notna().any()
+
+
+def test_summary_of_a_real_sweep_counts_its_failures():
+    trials = sweep.run(resolve("lstm1997", {}), sweep.Grid((0.0,), (0.5,), trials=3), 10, budget=500)
     cells = sweep.summarize(trials)
-    assert len(cells) == 1 and cells["trials"].item() == 3 and cells["successes"].item() == 0
-    assert cells["success_probability"].item() == 0.0 and np.isnan(cells["median_sequences"].item())
+    assert len(cells) == 1 and cells["base"].item() == "lstm1997" and cells["trials"].item() == 3 and cells["successes"].item() == 0
+    assert cells["success_probability"].item() == 0.0 and cells["success_low"].item() == 0.0
+    assert cells["success_high"].item() == pytest.approx(0.5615, abs=1e-4)  # Wilson, 0 of 3
+    assert np.isinf(cells["median_sequences"].item()) and np.isnan(cells["median_low"].item()) and np.isnan(cells["mean_wrong"].item())
     facts = sweep.facts(cells)
-    assert facts[["T", "lr", "pairs", "good"]].values.tolist() == [[10, 0.5, 1, 0]]
-    assert np.isnan(facts["paper"].item()) and facts["weakest"].item() == [(0.0, 0.0, 0.0)]
+    assert facts[["base", "T", "lr", "pairs", "holding"]].values.tolist() == [["lstm1997", 10, 0.5, 1, 0]]
+    assert np.isnan(facts["paper_success_probability"].item()) and facts["outside"].item() == []
 
 
-def test_facts_find_the_papers_pair_and_the_weakest():
-    cells = pd.DataFrame(
-        [(100, b1, b2, 0.5, p) for (b1, b2), p in {(-3.0, -6.0): 1.0, (0.0, 0.0): 0.5, (-8.0, -8.0): 0.0, (-1.0, -1.0): 0.95}.items()],
-        columns=["T", "bias1", "bias2", "lr", "success_probability"],
-    )
-    facts = sweep.facts(cells).iloc[0]
-    assert facts["pairs"] == 4 and facts["good"] == 2 and facts["paper"] == 1.0
-    assert facts["weakest"] == [(-8.0, -8.0, 0.0), (0.0, 0.0, 0.5), (-1.0, -1.0, 0.95)]
+def test_wilson_interval():
+    assert sweep.wilson(0, 32) == (0.0, pytest.approx(1.959964**2 / (32 + 1.959964**2)))  # the upper end in closed form
+    low, high = sweep.wilson(16, 32)
+    assert low == pytest.approx(1 - high) and (low, high) == (pytest.approx(0.3363, abs=1e-4), pytest.approx(0.6637, abs=1e-4))
+    assert sweep.wilson(32, 32) == (pytest.approx(1 - 1.959964**2 / (32 + 1.959964**2)), 1.0)
+
+
+def test_median_interval_uses_order_statistics_and_counts_failures_as_never():
+    assert sweep.median_interval(np.arange(1.0, 33.0)) == (16.5, 10.0, 23.0)  # n = 32: ranks 10 and 23
+    assert sweep.median_interval(np.array([5.0, 3.0, np.nan, 1.0, 2.0, 4.0, np.nan, 7.0, 8.0, 9.0])) == (6.0, 2.0, np.inf)
+    median, low, high = sweep.median_interval(np.array([1.0, 2.0, np.nan, np.nan]))
+    assert np.isinf(median) and np.isnan(low) and np.isnan(high)  # 4 trials are too few for a 95% interval
+
+
+def test_summary_and_verdict_on_crafted_trials():
+    """The paper's cell succeeds 32 of 32 times around 100k; a cell within 2x holds, one 3x slower and one
+    succeeding half the time do not; test wrong is averaged over the successful trials."""
+    def cell(b1, b2, successes, scale):
+        return [
+            {"base": "b", "T": 100, "bias1": b1, "bias2": b2, "lr": 0.5, "trial": k, "success": scale * (90 + k) if k < successes else np.nan, "wrong": k % 3}
+            for k in range(32)
+        ]
+    trials = pd.DataFrame(cell(-3.0, -6.0, 32, 1000) + cell(0.0, 0.0, 32, 1800) + cell(-1.0, -1.0, 32, 3000) + cell(-8.0, -8.0, 16, 1000))
+    cells = sweep.summarize(trials).set_index(["bias1", "bias2"])
+    assert cells.loc[(-3.0, -6.0), "median_sequences"] == 105_500 and cells.loc[(-3.0, -6.0), "mean_wrong"] == pytest.approx(31 / 32)
+    assert cells.loc[(-8.0, -8.0), "mean_wrong"] == pytest.approx(15 / 16) and np.isinf(cells.loc[(-8.0, -8.0), "median_high"])
+    verdict = sweep.holds(cells.reset_index())
+    assert verdict.tolist() == [0.0, 1.0, 0.0, 1.0]  # (-8, -8) half the time, the paper's own, (-1, -1) 3x slower, (0, 0) 1.8x
+    facts = sweep.facts(cells.reset_index()).iloc[0]
+    assert facts["pairs"] == 4 and facts["holding"] == 2 and sorted(facts["outside"]) == [(-8.0, -8.0), (-1.0, -1.0)]
+    assert facts["paper_success_probability"] == 1.0 and facts["paper_median_sequences"] == 105_500
 
 
 def test_sweep_needs_a_1997_network():
     with pytest.raises(ValueError, match="^sweep.base: must name a 1997-network variant"):
-        sweep.run(sweep.Grid("asker", (0.0,), (0.5,), trials=1), 10, budget=10)
+        sweep.run(resolve("asker", {}), sweep.Grid((0.0,), (0.5,), trials=1), 10, budget=10)
 
 
 @pytest.mark.skipif(gpu.available(), reason="a CUDA GPU is present")
 def test_sweep_on_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(RuntimeError, match="^sweep.engine: 'cuda' needs a CUDA GPU"):
-        sweep.run(sweep.Grid("lstm1997", (0.0,), (0.5,), trials=1, engine="cuda"), 10, budget=10)
+        sweep.run(resolve("lstm1997", {}), sweep.Grid((0.0,), (0.5,), trials=1, engine="cuda"), 10, budget=10)

@@ -307,31 +307,81 @@ def overview(table: pd.DataFrame, order: list[str], png: str, svg: str) -> None:
     save(fig, png, svg)
 
 
+SWEEP_COLUMNS = 3
+"""Learning rates side by side in the sweep's heatmaps; more wrap onto the next row."""
+SWEEP_VALUES = {
+    "success_probability": ("success probability", "success_low", "success_high", lambda p: f"{p:.0%}"),
+    "median_sequences": ("median sequences to success", "median_low", "median_high", lambda x: "∞" if np.isinf(x) else compact(x)),
+}
+"""Per value drawn: its words, its interval's columns, how a number of it is written (∞: past the budget)."""
+
+
 def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, svg: str) -> None:
-    """One heatmap of the sweep's ``value`` per (T, lr) over the two blocks' input-gate biases; ``paper_cell``
-    (``bias1``, ``bias2``, ``lr``: the paper's setting) outlined."""
+    """Heatmaps of the sweep's ``value`` (``SWEEP_VALUES``) over the two blocks' input-gate biases, a panel per
+    (T, lr) and one colour scale per T; each cell reads its value over its 95% interval, ``paper_cell``
+    (``bias1``, ``bias2``, ``lr``: the paper's setting) outlined in red.  A T's learning rates fill its rows."""
+    words, low, high, text = SWEEP_VALUES[value]
     Ts, lrs = sorted(cells["T"].unique()), sorted(cells["lr"].unique())
-    side = 0.4 * max(cells["bias1"].nunique(), cells["bias2"].nunique()) + 1.6
-    fig, axes = plt.subplots(len(Ts), len(lrs), figsize=(side * len(lrs) + 0.8, side * len(Ts) + 0.8), squeeze=False, layout="constrained")
-    label = "success probability" if value == "success_probability" else "median sequences to success"
-    for (i, T), (j, lr) in itertools.product(enumerate(Ts), enumerate(lrs)):
-        ax = axes[i, j]
-        table = cells[(cells["T"] == T) & (cells["lr"] == lr)].pivot(index="bias1", columns="bias2", values=value)
-        table = table.sort_index(ascending=False).sort_index(axis=1, ascending=False)
-        if value == "success_probability":
-            kwargs = {"vmin": 0, "vmax": 1, "cmap": "viridis", "annot": True, "fmt": ".0%"}
-        else:
-            kwargs = {"cmap": "magma_r", "annot": table.map(lambda x: "" if pd.isna(x) else compact(x)), "fmt": "", "cbar_kws": {"format": FuncFormatter(compact)}}
-        sns.heatmap(table, ax=ax, annot_kws={"fontsize": 7}, cbar=j == len(lrs) - 1, **kwargs)
-        if lr == paper_cell["lr"] and paper_cell["bias1"] in table.index and paper_cell["bias2"] in table.columns:
-            r, c = list(table.index).index(paper_cell["bias1"]), list(table.columns).index(paper_cell["bias2"])
-            ax.add_patch(plt.Rectangle((c, r), 1, 1, fill=False, edgecolor="red", lw=2.5))
-        ax.set_title(f"T={T}, lr={lr:g}" + (" (paper)" if lr == paper_cell["lr"] else ""), fontsize=10)
-        ax.set_xlabel("input-gate bias, block 2")
-        ax.set_ylabel("input-gate bias, block 1")
+    columns = min(len(lrs), SWEEP_COLUMNS)
+    rows_per_T = -(-len(lrs) // columns)
+    side = 0.62 * max(cells["bias1"].nunique(), cells["bias2"].nunique()) + 1.6
+    fig, axes = plt.subplots(len(Ts) * rows_per_T, columns, figsize=(side * columns + 0.8, side * len(Ts) * rows_per_T + 0.8), squeeze=False, layout="constrained")
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, T in enumerate(Ts):
+        at_T = cells[cells["T"] == T]
+        scale = _sweep_scale(at_T[value]) if value == "median_sequences" else {"vmin": 0.0, "vmax": 1.0}
+        present = [lr for lr in lrs if lr in set(at_T["lr"])]
+        for k, lr in enumerate(present):
+            ax = axes[i * rows_per_T + k // columns, k % columns]
+            part = at_T[at_T["lr"] == lr]
+            table = _sweep_pivot(part, value)
+            notes = _sweep_pivot(part.assign(note=[_cell_note(r[value], r[low], r[high], text) for _, r in part.iterrows()]), "note")
+            sns.heatmap(table.where(np.isfinite(table)), ax=ax, annot=notes, fmt="", annot_kws={"fontsize": 6.5}, cbar=k == len(present) - 1,
+                        cmap="viridis" if value == "success_probability" else "magma_r", **scale)
+            _past_budget(ax, table, notes)
+            if value == "median_sequences" and k == len(present) - 1:
+                ax.collections[0].colorbar.ax.yaxis.set_minor_formatter(FuncFormatter(compact))
+            ax.axis("on")
+            if lr == paper_cell["lr"] and paper_cell["bias1"] in table.index and paper_cell["bias2"] in table.columns:
+                r, c = list(table.index).index(paper_cell["bias1"]), list(table.columns).index(paper_cell["bias2"])
+                ax.add_patch(plt.Rectangle((c, r), 1, 1, fill=False, edgecolor="red", lw=2.5))
+            ax.set_title(f"T={T}, lr={lr:g}" + (" (paper)" if lr == paper_cell["lr"] else ""), fontsize=10)
+            ax.set_xlabel("input-gate bias, block 2")
+            ax.set_ylabel("input-gate bias, block 1")
     paper_words = f"{paper_cell['bias1']:g}, {paper_cell['bias2']:g} at lr {paper_cell['lr']:g}"
-    suptitle(fig, f"{label} over the initial input-gate biases (red: the paper's {paper_words})")
+    suptitle(fig, f"{words} over the initial input-gate biases, each cell over its 95% interval (red: the paper's {paper_words})")
     save(fig, png, svg)
+
+
+def _sweep_pivot(part: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One (T, lr)'s cells as a table: block 1's biases down, block 2's across, largest first."""
+    return part.pivot(index="bias1", columns="bias2", values=column).sort_index(ascending=False).sort_index(axis=1, ascending=False)
+
+
+def _sweep_scale(medians: pd.Series) -> dict:
+    """A log colour scale over a T's finite medians (counts of sequences span decades)."""
+    finite = medians[np.isfinite(medians)]
+    if finite.empty:
+        return {}
+    return {"norm": matplotlib.colors.LogNorm(finite.min(), max(finite.max(), finite.min() * 1.01)), "cbar_kws": {"format": FuncFormatter(compact)}}
+
+
+def _past_budget(ax, table: pd.DataFrame, notes: pd.DataFrame) -> None:
+    """Grey, with their notes (seaborn writes none on a cell without a colour), the cells whose value is past
+    the budget (a median of trials most of which never succeed)."""
+    ax.set_facecolor("0.88")
+    ax.grid(False)
+    for r, c in zip(*np.nonzero(~np.isfinite(table.to_numpy()))):
+        ax.text(c + 0.5, r + 0.5, notes.iat[r, c], ha="center", va="center", fontsize=6.5, color="0.2")
+
+
+def _cell_note(x: float, low: float, high: float, text) -> str:
+    """A cell's value over its interval; the value alone where there are too few trials for an interval or
+    where all of it is past the budget."""
+    if np.isnan(x):
+        return ""
+    return text(x) if np.isnan(low) or np.isinf(low) else f"{text(x)}\n{text(low)}–{text(high)}"
 
 
 def legend_lines(fig: plt.Figure, styles: dict[str, dict]) -> None:

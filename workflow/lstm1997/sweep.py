@@ -1,8 +1,9 @@
 """The robustness map: does "though the precise values hardly matter" (5.4) hold for the input-gate biases?
 
-A grid over the two blocks' initial input-gate biases and the learning rate; every cell trains the
-same ``trials`` seeds (trial k uses seed k: the same training streams in every cell, so cells differ
-only by what the grid changes) until the primary stopping definition is met or the budget is spent.
+A grid over the two blocks' initial input-gate biases and the learning rate around one setting of the
+config (its ``base``); every cell trains the same ``trials`` seeds (trial k uses seed k: the same training
+streams in every cell, so cells differ only by what the grid changes) until the primary stopping definition
+is met or the budget is spent.
 
 This module trains the grid and summarises it per cell; ``plots.sweep_heatmaps`` draws the cells and
 the report's notebook words them (from ``facts``).
@@ -13,28 +14,31 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import math
 
 import numpy as np
 import pandas as pd
 
 from . import gpu, task
 from .lstm97 import Lstm97, Net
-from .protocol import Protocol, Start, train_from
-from .variants import resolve
+from .protocol import Checkpoint, Protocol, Start, evaluate, train_from
+from .variants import Setting
 
 log = logging.getLogger(__name__)
 PAPER = {"bias1": Net().in_gate_bias[0], "bias2": Net().in_gate_bias[1], "lr": Protocol().lr}
 """The paper's cell (5.4): the default input-gate biases and learning rate."""
-CPU_GROUP = 64
-"""Runs trained together on the CPU engine: enough to keep every core busy, few enough to log often."""
+CELL = ("base", "T", "bias1", "bias2", "lr")
+"""What names a cell of a published map: the setting swept, T and the grid's three values."""
+LEVEL = 0.95
+Z = 1.959963984540054
+"""The standard normal quantile at (1 + LEVEL) / 2: the Wilson interval's z."""
 
 
 @dataclasses.dataclass(frozen=True)
 class Grid:
-    """base: the registry variant swept (a 1997 network); in_gate_bias: values for each block; lr: learning
-    rates; engine: "cpu" (groups of ``CPU_GROUP`` runs over the cores) or "cuda" (every run at once on one GPU)."""
+    """in_gate_bias: values for each block; lr: learning rates; trials: seeds 0 .. trials - 1 in every cell;
+    engine: "cpu" (the base setting's CPU engine over the job's cores) or "cuda" (one run per CUDA thread)."""
 
-    base: str
     in_gate_bias: tuple[float, ...]
     lr: tuple[float, ...]
     trials: int
@@ -44,51 +48,100 @@ class Grid:
         return list(itertools.product(self.in_gate_bias, self.in_gate_bias, self.lr))
 
 
-def run(grid: Grid, T: int, budget: int, threads: int | None = None) -> pd.DataFrame:
-    """Train every (cell, trial) at T; one row per trial: the cell, the seed, sequences to success or NaN."""
-    setting = resolve(grid.base, {})
-    if not isinstance(setting.model, Lstm97):
-        raise ValueError(f"sweep.base: must name a 1997-network variant, got {grid.base!r}")
-    net, model = setting.net, Lstm97(setting.net, device=grid.engine)
+def run(
+    base: Setting, grid: Grid, T: int, budget: int, threads: int | None = None, checkpoint: Checkpoint | None = None, test: task.AddingData | None = None
+) -> pd.DataFrame:
+    """Train every (cell, trial) of the grid around ``base`` (a 1997-network setting) at T, all runs at once, to
+    the primary stopping definition or the budget; with a ``checkpoint``, a killed sweep resumes where it was
+    saved.  One row per trial: the cell, the seed, sequences to success or NaN, and with a ``test`` set its
+    final weights' wrong of it (5.4)."""
+    if not isinstance(base.net, Net):
+        raise ValueError(f"sweep.base: must name a 1997-network variant, got {base.label!r} (a {base.variant.model} model)")
     if grid.engine == "cuda":
         gpu.require("sweep.engine")
-    protocol = dataclasses.replace(setting.protocol, budget=budget, criteria=(setting.protocol.primary,), until="primary")
+    model = Lstm97(base.net, device="cuda") if grid.engine == "cuda" else base.model
+    protocol = dataclasses.replace(base.protocol, budget=budget, criteria=(base.protocol.primary,), until="primary")
     keys, starts = [], []
     for (b1, b2, lr), trial in itertools.product(grid.cells(), range(grid.trials)):
-        theta = Lstm97(dataclasses.replace(net, in_gate_bias=(b1, b2))).init(task.rng(trial, "init"))
-        keys.append({"bias1": b1, "bias2": b2, "lr": lr, "trial": trial})
+        theta = Lstm97(dataclasses.replace(base.net, in_gate_bias=(b1, b2))).init(task.rng(trial, "init"))
+        keys.append({"base": base.label, "T": T, "bias1": b1, "bias2": b2, "lr": lr, "trial": trial})
         starts.append(Start(trial, theta, lr))
-    results, group = [], CPU_GROUP if grid.engine == "cpu" else len(starts)
-    for first in range(0, len(starts), group):
-        log.info("sweep T=%d: runs %d-%d of %d", T, first, min(first + group, len(starts)) - 1, len(starts))
-        results += train_from(T, starts[first : first + group], model, protocol, threads)
-    rows = [k | {"T": T, "sequences": r.sequences, "success": r.success[protocol.primary]} for k, r in zip(keys, results)]
+    log.info("sweep of %s at T=%d: %d cells x %d trials on %s", base.label, T, len(grid.cells()), grid.trials, model.engine_name)
+    results = train_from(T, starts, model, protocol, threads, checkpoint=checkpoint)
+    rows = [k | {"sequences": r.sequences, "success": r.success[protocol.primary]} for k, r in zip(keys, results)]
+    if test is not None:
+        log.info("testing the %d final weights on %d sequences", len(results), len(test))
+        for row, r in zip(rows, results):
+            row["wrong"] = evaluate(r.final_weights, test, base.model, protocol.correct_threshold).wrong
     return pd.DataFrame(rows).astype({"success": "float64"})
 
 
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """The Wilson score interval of a success probability from ``successes`` of ``n`` trials, at ``LEVEL``
+    (its ends exactly 0 and 1 where no trial fails or none succeeds)."""
+    p, z2 = successes / n, Z * Z
+    centre, half = (p + z2 / (2 * n)) / (1 + z2 / n), Z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (0.0 if successes == 0 else centre - half), (1.0 if successes == n else centre + half)
+
+
+def median_interval(sequences: np.ndarray) -> tuple[float, float, float]:
+    """Median sequences to success, a failed trial (NaN) counted as never succeeding (inf), with its
+    distribution-free interval at ``LEVEL``: order statistics x_(j) and x_(n+1-j), j the largest with
+    P(Binomial(n, 1/2) < j) <= (1 - LEVEL) / 2.  inf: past the budget; NaN: too few trials for an interval."""
+    x = np.sort(np.where(np.isnan(sequences), np.inf, sequences))
+    n = len(x)
+    below = np.cumsum([math.comb(n, k) for k in range(n + 1)]) / 2**n  # P(B <= k)
+    j = int(np.sum(below <= (1 - LEVEL) / 2))
+    low, high = (x[j - 1], x[n - j]) if j >= 1 else (np.nan, np.nan)
+    return float(np.median(x)), float(low), float(high)
+
+
 def summarize(trials: pd.DataFrame) -> pd.DataFrame:
-    """Per (T, cell): trials, success probability, median sequences to success."""
-    grouped = trials.groupby(["T", "bias1", "bias2", "lr"], sort=True)["success"]
-    return grouped.agg(trials="size", successes="count", median_sequences="median").reset_index().assign(
-        success_probability=lambda d: d["successes"] / d["trials"]
-    )
+    """Per (base, T, cell): trials, successes, success probability with its Wilson interval, median sequences
+    to success with its interval (``median_interval``), and the mean test wrong of the successful trials."""
+    rows = []
+    for key, part in trials.groupby(["base", "T", "bias1", "bias2", "lr"], sort=True):
+        n, k = len(part), int(part["success"].notna().sum())
+        median, low, high = median_interval(part["success"].to_numpy(float))
+        wrong = part.loc[part["success"].notna(), "wrong"].mean() if "wrong" in part else np.nan
+        rows.append(dict(zip(CELL, key)) | {"trials": n, "successes": k, "success_probability": k / n})
+        rows[-1] |= dict(zip(("success_low", "success_high"), wilson(k, n))) | {"median_sequences": median, "median_low": low, "median_high": high, "mean_wrong": wrong}
+    return pd.DataFrame(rows)
+
+
+def _paper_cell(cells: pd.DataFrame) -> pd.DataFrame:
+    """Row for row, the paper's cell (``PAPER``) of each cell's base and T; NaN where the grid lacks it."""
+    paper = cells[(cells["bias1"] == PAPER["bias1"]) & (cells["bias2"] == PAPER["bias2"]) & (cells["lr"] == PAPER["lr"])]
+    return cells[["base", "T"]].merge(paper, on=["base", "T"], how="left").set_axis(cells.index)
+
+
+def holds(cells: pd.DataFrame) -> pd.Series:
+    """1.0 where a cell matches the paper's cell of its base and T (5.4: "the precise values hardly matter"):
+    median sequences within 2x of that cell's (both past the budget: alike) and success probability inside
+    that cell's interval; else 0.0; NaN where the grid lacks the paper's cell."""
+    ref = _paper_cell(cells)
+    both_past = np.isinf(cells["median_sequences"]) & np.isinf(ref["median_sequences"])
+    ratio = (cells["median_sequences"] / ref["median_sequences"]).where(~both_past, 1.0)
+    inside = cells["success_probability"].between(ref["success_low"], ref["success_high"])
+    return (ratio.between(0.5, 2.0) & inside).astype(float).where(ref["trials"].notna())
 
 
 def facts(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (T, lr): bias pairs, those that succeed in at least 90% of trials, the paper's pair's success
-    probability (NaN where the grid lacks it), the three weakest pairs as (bias1, bias2, success probability)."""
-    rows = []
-    for (T, lr), part in cells.groupby(["T", "lr"]):
-        paper = part[(part["bias1"] == PAPER["bias1"]) & (part["bias2"] == PAPER["bias2"])]["success_probability"]
-        weakest = part.nsmallest(3, "success_probability")[["bias1", "bias2", "success_probability"]]
+    """Per (base, T, lr): bias pairs, those that ``hold``, the paper's cell (success probability, its interval,
+    median sequences; NaN where the grid lacks it), and the pairs that do not hold as (bias1, bias2)."""
+    cells = cells.assign(holds=holds(cells))
+    ref, rows = _paper_cell(cells), []
+    for (base, T, lr), part in cells.groupby(["base", "T", "lr"]):
+        paper = ref.loc[part.index[0]]
         rows.append(
             {
+                "base": base,
                 "T": T,
                 "lr": lr,
                 "pairs": len(part),
-                "good": int((part["success_probability"] >= 0.9).sum()),
-                "paper": paper.iloc[0] if len(paper) else np.nan,
-                "weakest": list(weakest.itertuples(index=False, name=None)),
+                "holding": int((part["holds"] == 1.0).sum()),
+                **{f"paper_{k}": paper[k] for k in ("success_probability", "success_low", "success_high", "median_sequences")},
+                "outside": list(part.loc[part["holds"] == 0.0, ["bias1", "bias2"]].itertuples(index=False, name=None)),
             }
         )
     return pd.DataFrame(rows)

@@ -46,21 +46,29 @@ def check_config():
     for label, T in pairs():
         if T not in config["budget"]:
             raise WorkflowError(f"budget: no entry for T={T} (variant {label}); give one per T of T: {config['T']}")
-    sweep = config.get("sweep") or {"T": [], "budget": {}}
-    for T in sweep["T"]:
-        if T not in sweep["budget"]:
-            raise WorkflowError(f"sweep.budget: no entry for T={T}; give one per T of sweep.T: {sweep['T']}")
+    sweep = config.get("sweep") or {"T": [], "budget": {}, "base": None}
+    for key in ("budget", "in_gate_bias", "lr"):
+        for T in sweep["T"]:
+            if isinstance(sweep.get(key), dict) and T not in sweep[key]:
+                raise WorkflowError(f"sweep.{key}: no entry for T={T}; give one per T of sweep.T: {sweep['T']}")
+    if sweep["base"] is not None and sweep["base"] not in config["variants"]:
+        raise WorkflowError(f"sweep.base: {sweep['base']!r} is not a variant of this config; allowed: {', '.join(config['variants'])}")
 
 
 def resolve_settings():
-    """Each config entry through the variant registry; its own ``T`` list is the pipeline's business."""
+    """Each config entry through the variant registry; its own ``T`` list is the pipeline's business.  A sweep's
+    base must be a 1997 network (``sweep.run``)."""
     try:
-        return {
+        settings = {
             label: registry.resolve(label, {k: v for k, v in (entry or {}).items() if k != "T"}, config["engine"])
             for label, entry in config["variants"].items()
         }
     except ValueError as err:
         raise WorkflowError(str(err)) from None
+    base = (config.get("sweep") or {}).get("base")
+    if base is not None and (kind := settings[base].variant.model) != "lstm97":
+        raise WorkflowError(f"sweep.base: must name a 1997-network variant, got {base!r} (a {kind} model)")
+    return settings
 
 
 def pairs():
@@ -248,9 +256,16 @@ def sweep_trials():
     return expand("results/sweep/T{T}/trials.csv", T=SWEEP["T"]) if SWEEP else []
 
 
-def sweep_grid():
-    """The sweep's grid as plain data (rule params); none without a sweep."""
-    return {k: SWEEP[k] for k in ("base", "in_gate_bias", "lr", "trials", "engine")} if SWEEP else {}
+def sweep_grid(wildcards):
+    """The sweep's grid at one T as plain data, for rule params; ``in_gate_bias`` and ``lr`` are one list for
+    every T or one per T."""
+    T = int(wildcards.T)
+    return {k: SWEEP[k][T] if isinstance(SWEEP[k], dict) else SWEEP[k] for k in ("in_gate_bias", "lr", "trials", "engine")}
+
+
+def sweep_setting(wildcards):
+    """The setting the sweep's grid is drawn around (its ``base``, a variant of the config) at one T: rule params."""
+    return SETTINGS[SWEEP["base"]].params(SWEEP["budget"][int(wildcards.T)], "primary")
 
 
 def figures(ext="png"):
@@ -269,10 +284,12 @@ def planned_training():
             lanes = LANES if config["engine"] == "batched" and kind == "lstm97" else 1
             runs, budget = len(TRIALS), config["budget"][T]
             jobs.append(estimate.Job(f"{w.variant} T={T}", kind, config["engine"], gradient, T, runs, budget, train_threads(w), lanes))
-        elif job.rule.name == "sweep_train" and SWEEP["engine"] == "cpu":  # sweep.run: the scalar engine
-            T, gradient = int(w.T), registry.resolve(SWEEP["base"], {}).protocol.gradient
-            runs = len(SWEEP["in_gate_bias"]) ** 2 * len(SWEEP["lr"]) * SWEEP["trials"]  # sweep.Grid.cells x trials
-            jobs.append(estimate.Job(f"sweep T={T}", SWEEP_KIND, "scalar", gradient, T, runs, SWEEP["budget"][T], SWEEP["threads"]))
+        elif job.rule.name == "sweep_train" and SWEEP["engine"] == "cpu":  # sweep.run: the base's CPU engine
+            T, gradient = int(w.T), SETTINGS[SWEEP["base"]].protocol.gradient
+            grid = sweep_grid(w)
+            runs = len(grid["in_gate_bias"]) ** 2 * len(grid["lr"]) * SWEEP["trials"]  # sweep.Grid.cells x trials
+            lanes = LANES if config["engine"] == "batched" else 1
+            jobs.append(estimate.Job(f"sweep T={T}", SWEEP_KIND, config["engine"], gradient, T, runs, SWEEP["budget"][T], SWEEP["threads"], lanes))
     return jobs
 
 

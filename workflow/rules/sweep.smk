@@ -1,12 +1,16 @@
 rule sweep_train:
     input:
         engine=f"results/engine/{SWEEP_KIND}/numba.json",
+        test=lambda wildcards: test_set_of(SWEEP["base"], wildcards.T),
+        manifest=lambda wildcards: test_set_of(SWEEP["base"], wildcards.T, ".manifest.json"),
     output:
         "results/sweep/T{T}/trials.csv",
     params:
-        grid=sweep_grid(),
-        budget=lambda wildcards: SWEEP["budget"][int(wildcards.T)],
+        grid=sweep_grid,
+        base=SWEEP["base"] if SWEEP else "",
+        setting=sweep_setting,
         source=sources("scripts/sweep_train.py", kind=SWEEP_KIND),
+        checkpoint=lambda wildcards: f"results/sweep/T{wildcards.T}/train.checkpoint",
     threads: SWEEP["threads"] if SWEEP else 1
     resources:
         mem_mb=8000,
