@@ -373,11 +373,12 @@ def test_a_given_config_replaces_the_paper_config(tmp_path):
         (TINY.replace("T: [10], trials: 2", "T: [10, 20], trials: 2"), "sweep.budget: no entry for T=20; give one per T of sweep.T: [10, 20]"),
         (TINY.replace("base: lstm1997_linear", "base: lin_bias_iok"), "sweep.base: 'lin_bias_iok' is not a variant of this config; allowed: lstm1997, lstm1997_linear, asker"),
         (TINY.replace("base: lstm1997_linear", "base: asker"), "sweep.base: must name a 1997-network variant, got 'asker' (a nnlstm model)"),
+        (TINY.replace("in_gate_bias: [0.0, -3.0]", "in_gate_bias: {20: [0.0, -3.0]}"), "sweep.in_gate_bias: no entry for T=10; give one per T of sweep.T: [10]"),
     ],
     ids=[
         "T<10", "negative-budget", "T-without-budget", "unknown-variant", "bad-option", "bad-until", "malformed-yaml", "bad-engine",
         "float-T", "float-budget-key", "float-budget", "float-variant-T", "sweep-T-without-budget", "sweep-base-not-in-config",
-        "sweep-base-not-1997",
+        "sweep-base-not-1997", "sweep-grid-without-T",
     ],
 )
 def test_bad_config_fails_before_any_job_with_the_key(tmp_path, config, message):

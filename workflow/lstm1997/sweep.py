@@ -100,12 +100,16 @@ def summarize(trials: pd.DataFrame) -> pd.DataFrame:
     """Per (base, T, cell): trials, successes, success probability with its Wilson interval, median sequences
     to success with its interval (``median_interval``), and the mean test wrong of the successful trials."""
     rows = []
-    for key, part in trials.groupby(["base", "T", "bias1", "bias2", "lr"], sort=True):
+    for key, part in trials.groupby(list(CELL), sort=True):
         n, k = len(part), int(part["success"].notna().sum())
         median, low, high = median_interval(part["success"].to_numpy(float))
         wrong = part.loc[part["success"].notna(), "wrong"].mean() if "wrong" in part else np.nan
-        rows.append(dict(zip(CELL, key)) | {"trials": n, "successes": k, "success_probability": k / n})
-        rows[-1] |= dict(zip(("success_low", "success_high"), wilson(k, n))) | {"median_sequences": median, "median_low": low, "median_high": high, "mean_wrong": wrong}
+        success_low, success_high = wilson(k, n)
+        rows.append(
+            dict(zip(CELL, key))
+            | {"trials": n, "successes": k, "success_probability": k / n, "success_low": success_low, "success_high": success_high}
+            | {"median_sequences": median, "median_low": low, "median_high": high, "mean_wrong": wrong}
+        )
     return pd.DataFrame(rows)
 
 
