@@ -57,10 +57,10 @@ def compact(x: float, pos=None) -> str:
     return f"{x:.3g}"
 
 
-def counts_axis(axis, log: bool = False) -> None:
-    """Ticks of a sequence-count axis: few, compact (0, 200k, 400k; 1.2M), on a log axis at 1, 2 and 5 per decade."""
+def counts_axis(axis, log: bool = False, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> None:
+    """Ticks of a sequence-count axis: few, compact (0, 200k, 400k; 1.2M), on a log axis at ``subs`` per decade."""
     if log:
-        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_locator(LogLocator(subs=subs))
         axis.set_minor_formatter(NullFormatter())
     else:
         axis.set_major_locator(MaxNLocator(5))
@@ -340,8 +340,8 @@ def sweep_heatmaps(cells: pd.DataFrame, value: str, paper_cell: dict, png: str, 
             sns.heatmap(table.where(np.isfinite(table)), ax=ax, annot=notes, fmt="", annot_kws={"fontsize": 6.5}, cbar=k == len(present) - 1,
                         cmap="viridis" if value == "success_probability" else "magma_r", **scale)
             _past_budget(ax, table, notes)
-            if value == "median_sequences" and k == len(present) - 1:
-                ax.collections[0].colorbar.ax.yaxis.set_minor_formatter(FuncFormatter(compact))
+            if value == "median_sequences" and k == len(present) - 1:  # a T's medians may span less than a decade
+                counts_axis(ax.collections[0].colorbar.ax.yaxis, log=True, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
             ax.axis("on")
             if lr == paper_cell["lr"] and paper_cell["bias1"] in table.index and paper_cell["bias2"] in table.columns:
                 r, c = list(table.index).index(paper_cell["bias1"]), list(table.columns).index(paper_cell["bias2"])
@@ -364,7 +364,7 @@ def _sweep_scale(medians: pd.Series) -> dict:
     finite = medians[np.isfinite(medians)]
     if finite.empty:
         return {}
-    return {"norm": matplotlib.colors.LogNorm(finite.min(), max(finite.max(), finite.min() * 1.01)), "cbar_kws": {"format": FuncFormatter(compact)}}
+    return {"norm": matplotlib.colors.LogNorm(finite.min(), max(finite.max(), finite.min() * 1.01))}
 
 
 def _past_budget(ax, table: pd.DataFrame, notes: pd.DataFrame) -> None:
