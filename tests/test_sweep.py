@@ -83,16 +83,20 @@ def test_median_interval_uses_order_statistics_and_counts_failures_as_never():
     assert np.isinf(median) and np.isnan(low) and np.isnan(high)  # 4 trials are too few for a 95% interval
 
 
-def test_summary_and_verdict_on_crafted_trials():
-    """The paper's cell succeeds 32 of 32 times around 100k; a cell within 2x holds, one 3x slower and one
-    succeeding half the time do not; test wrong is averaged over the successful trials."""
+def _crafted(lr: float = 0.5) -> pd.DataFrame:
+    """The paper's cell succeeds 32 of 32 times around 100k; (0, 0) 1.8x slower, (-1, -1) 3x slower, (-8, -8) half the time."""
     def cell(b1, b2, successes, scale):
         return [
-            {"base": "b", "T": 100, "bias1": b1, "bias2": b2, "lr": 0.5, "trial": k, "success": scale * (90 + k) if k < successes else np.nan, "wrong": k % 3}
+            {"base": "b", "T": 100, "bias1": b1, "bias2": b2, "lr": lr, "trial": k, "success": scale * (90 + k) if k < successes else np.nan, "wrong": k % 3}
             for k in range(32)
         ]
-    trials = pd.DataFrame(cell(-3.0, -6.0, 32, 1000) + cell(0.0, 0.0, 32, 1800) + cell(-1.0, -1.0, 32, 3000) + cell(-8.0, -8.0, 16, 1000))
-    cells = sweep.summarize(trials).set_index(["bias1", "bias2"])
+    return pd.DataFrame(cell(-3.0, -6.0, 32, 1000) + cell(0.0, 0.0, 32, 1800) + cell(-1.0, -1.0, 32, 3000) + cell(-8.0, -8.0, 16, 1000))
+
+
+def test_summary_and_verdict_on_crafted_trials():
+    """A cell within 2x holds, one 3x slower and one succeeding half the time do not; test wrong is averaged over
+    the successful trials."""
+    cells = sweep.summarize(_crafted()).set_index(["bias1", "bias2"])
     assert cells.loc[(-3.0, -6.0), "median_sequences"] == 105_500 and cells.loc[(-3.0, -6.0), "mean_wrong"] == pytest.approx(31 / 32)
     assert cells.loc[(-8.0, -8.0), "mean_wrong"] == pytest.approx(15 / 16) and np.isinf(cells.loc[(-8.0, -8.0), "median_high"])
     verdict = sweep.holds(cells.reset_index())
@@ -100,6 +104,17 @@ def test_summary_and_verdict_on_crafted_trials():
     facts = sweep.facts(cells.reset_index()).iloc[0]
     assert facts["pairs"] == 4 and facts["holding"] == 2 and sorted(facts["outside"]) == [(-8.0, -8.0), (-1.0, -1.0)]
     assert facts["paper_success_probability"] == 1.0 and facts["paper_median_sequences"] == 105_500
+
+
+def test_the_map_in_words():
+    facts = sweep.facts(sweep.summarize(pd.concat([_crafted(), _crafted(1.0)], ignore_index=True)))
+    assert sweep.words(facts) == [
+        "- `b`, T = 100, the paper's cell: success 100% (89%-100%), median 105,500 sequences.",
+        "    - lr 0.5: 2 of 4 bias pairs hold; outside: (-8, -8), (-1, -1).",
+        "    - lr 1: 2 of 4 bias pairs hold; outside: (-8, -8), (-1, -1).",
+    ]
+    assert "at the paper's learning rate: bias pairs that hold" in sweep.verdict(facts) and "`b` at T = 100: 2 of 4 (the map" in sweep.verdict(facts)
+    assert sweep.verdict(facts[facts["lr"] == 1.0]) == "The robustness map has no cell at the paper's learning rate (0.5)."
 
 
 def test_sweep_needs_a_1997_network():

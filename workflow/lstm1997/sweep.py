@@ -149,3 +149,35 @@ def facts(cells: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def words(facts: pd.DataFrame) -> list[str]:
+    """The map in Markdown bullets: per (base, T) the paper's cell, then per learning rate the bias pairs that hold
+    and those outside."""
+    lines = []
+    for (base, T), part in facts.groupby(["base", "T"], sort=False):
+        f = part.iloc[0]
+        if pd.isna(f["paper_success_probability"]):
+            lines.append(f"- `{base}`, T = {T}: the paper's cell is not in the grid.")
+        else:
+            median = f"{f['paper_median_sequences']:,.0f} sequences" if np.isfinite(f["paper_median_sequences"]) else "past the budget"
+            lines.append(
+                f"- `{base}`, T = {T}, the paper's cell: success {f['paper_success_probability']:.0%} "
+                f"({f['paper_success_low']:.0%}-{f['paper_success_high']:.0%}), median {median}."
+            )
+        for f in part.itertuples():
+            outside = ", ".join(f"({b1:g}, {b2:g})" for b1, b2 in f.outside) or "none"
+            lines.append(f"    - lr {f.lr:g}: {f.holding} of {f.pairs} bias pairs hold; outside: {outside}.")
+    return lines
+
+
+def verdict(facts: pd.DataFrame) -> str:
+    """One sentence per (base, T) at the paper's learning rate: how many bias pairs hold (5.4, "hardly matter")."""
+    at_paper = facts[facts["lr"] == PAPER["lr"]]
+    if at_paper.empty:
+        return f"The robustness map has no cell at the paper's learning rate ({PAPER['lr']:g})."
+    said = "; ".join(f"`{f.base}` at T = {f.T}: {f.holding} of {f.pairs}" for f in at_paper.itertuples())
+    return (
+        f"The input-gate biases (5.4: \"the precise values hardly matter\"), at the paper's learning rate: bias pairs that hold "
+        f"(median sequences within 2x of the paper's pair's, success probability inside its 95% interval): {said} (the map is below)."
+    )
