@@ -60,7 +60,8 @@ def run(
     if grid.engine == "cuda":
         gpu.require("sweep.engine")
     model = Lstm97(base.net, device="cuda") if grid.engine == "cuda" else base.model
-    protocol = dataclasses.replace(base.protocol, budget=budget, criteria=(base.protocol.primary,), until="primary")
+    # No learning curves (a point at the budget at most): the map keeps none, and a checkpoint carries every run's.
+    protocol = dataclasses.replace(base.protocol, budget=budget, criteria=(base.protocol.primary,), until="primary", curve_every=budget)
     keys, starts = [], []
     for (b1, b2, lr), trial in itertools.product(grid.cells(), range(grid.trials)):
         theta = Lstm97(dataclasses.replace(base.net, in_gate_bias=(b1, b2))).init(task.rng(trial, "init"))
