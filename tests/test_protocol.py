@@ -8,6 +8,7 @@ import pytest
 
 from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997 import protocol as protocol_module
+from lstm1997.criteria import MEASURES
 from lstm1997.lstm97 import Lstm97, Net
 from lstm1997.protocol import Protocol, evaluate, train, warm_up
 
@@ -270,6 +271,12 @@ def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_p
         assert all(weights_equal(a.weights[k], b.weights[k]) for k in a.weights) and set(a.weights) == set(b.weights)
         assert all(np.array_equal(a.curve[k], b.curve[k]) for k in a.curve)
     assert whole[0].sequences > 3 * task.BLOCK
+
+
+def test_a_run_shorter_than_its_curve_step_keeps_an_empty_curve():
+    result = train(10, [0], protocol=Protocol(budget=3000, curve_every=5000))[0]
+    assert result.sequences == 3000 and result.curve["sequences"].dtype == np.int64
+    assert set(result.curve) == {"sequences", *MEASURES} and all(len(values) == 0 for values in result.curve.values())
 
 
 def test_a_checkpoint_of_other_settings_is_not_resumed(tmp_path):

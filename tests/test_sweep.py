@@ -1,6 +1,7 @@
 """The robustness sweep: cells share seeds, a cell at the base setting equals an ordinary run, a killed sweep resumes."""
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,7 @@ def test_a_killed_sweep_resumes_from_its_checkpoint_to_the_same_trials(tmp_path,
         sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
     monkeypatch.setattr(protocol_module, "_train_block", real_block)
     assert blocks == [0, 1] and checkpoint.path.exists()
+    assert all(run.curve == [] for run in pickle.loads(checkpoint.path.read_bytes())["runs"])  # a sweep carries no curves
     resumed = sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
     pd.testing.assert_frame_equal(resumed, whole)
     assert whole["sequences"].min() > 2 * 1000 and whole["success"].notna().any()

@@ -213,9 +213,11 @@ def _open(start: Start, protocol: Protocol) -> _Run:
 
 
 def _record_curve(run: _Run, measures: dict[str, np.ndarray], n_before: int, every: int) -> None:
+    """Keep the block's learning-curve points (every ``every`` sequences); a block without one adds nothing
+    (a sweep's many runs, carried in a checkpoint, keep no curve)."""
     counts = n_before + np.arange(1, len(measures["window_mse"]) + 1)
-    keep = counts % every == 0
-    run.curve.append({"sequences": counts[keep], **{k: v[keep] for k, v in measures.items()}})
+    if np.any(keep := counts % every == 0):
+        run.curve.append({"sequences": counts[keep], **{k: v[keep] for k, v in measures.items()}})
 
 
 def _wanted(protocol: Protocol) -> tuple[str, ...]:
@@ -389,7 +391,8 @@ def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol:
 
 
 def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:
-    curve = {k: np.concatenate([part[k] for part in run.curve]) for k in ("sequences", *MEASURES)}
+    parts = run.curve or [{"sequences": np.zeros(0, np.int64), **{k: np.zeros(0) for k in MEASURES}}]
+    curve = {k: np.concatenate([part[k] for part in parts]) for k in ("sequences", *MEASURES)}
     return RunResult(
         seed=run.seed,
         T=T,
