@@ -86,7 +86,9 @@ def test_the_verdict_names_the_reading_that_reproduces_each_row_and_the_paper_as
     )
     ratio = table["label"].map({"lstm1997": 1.8, "lstm1997_linear": 1.5})
     faster = table.assign(successes=table["trials"], ratio_to_paper=ratio)
-    assert report.every_row(faster).startswith("**All three rows are reproduced within 2x by one reading**: `lstm1997_linear` (also within 2x: `lstm1997`)")
+    assert report.every_row(faster).startswith("**All three rows are reproduced within 2x by 2 readings**; the closest, `lstm1997_linear`: 1.50x at T = 100")
+    assert report.every_row(faster).endswith("Also within 2x at every T: `lstm1997`.")
+    assert report.every_row(faster[faster["label"] == "lstm1997"]).startswith("**All three rows are reproduced within 2x by one reading**: `lstm1997`: 1.80x")
     assert report.every_row(table[table["T"] < 1000]) is None
     odd = table.assign(T=table["T"] + 2)
     assert report.reproduced(odd) == "No T of this configuration (T = 102, 502, 1002) has a row in the paper's Table 7 (T = 100, 500, 1000): nothing to compare."
