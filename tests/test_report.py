@@ -1,5 +1,6 @@
 """The facts the report is written from (crafted and published tables), and the rendered report's order."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -92,6 +93,17 @@ def test_the_verdict_names_the_reading_that_reproduces_each_row_and_the_paper_as
     assert report.every_row(table[table["T"] < 1000]) is None
     odd = table.assign(T=table["T"] + 2)
     assert report.reproduced(odd) == "No T of this configuration (T = 102, 502, 1002) has a row in the paper's Table 7 (T = 100, 500, 1000): nothing to compare."
+
+
+def test_a_row_reproduced_by_many_readings_tells_the_closest_in_full_and_names_the_rest():
+    table = pd.read_csv(REPO / "docs/reproduction/longlags/table7.csv")
+    line = next(line for line in report.reproduced(table).splitlines() if line.startswith("- **T = 100**"))
+    good = table[(table["T"] == 100) & table["verdict"].str.startswith("within 2x") & (table["successes"] == table["trials"])]
+    closest = good.assign(off=abs(np.log(good["ratio_to_paper"]))).sort_values("off", kind="stable")["label"].tolist()
+    assert len(closest) > report.SHOWN_READINGS and closest[0] == "lin_bias_o"  # 0.99x
+    told, named = line.split(f"; and {len(closest) - report.SHOWN_READINGS} more: ")
+    assert [label for label in closest if f"`{label}` (" in told] == closest[: report.SHOWN_READINGS]
+    assert named.split(". The paper as written")[0] == ", ".join(f"`{label}`" for label in closest[report.SHOWN_READINGS :])
 
 
 @pytest.mark.parametrize("seconds, words", [(44.6, "45 s"), (59.4, "59 s"), (90, "2 min"), (3599, "1 h 00 min"), (35_100, "9 h 45 min")])

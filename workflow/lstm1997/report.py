@@ -82,18 +82,26 @@ def diverged(summaries: list[dict]) -> str:
     return "\n".join(lines) if lines else "No trial diverged: every run's weights stayed finite."
 
 
+SHOWN_READINGS = 3
+"""Readings that reproduce a row told in full in its verdict, the closest first; the others are named."""
+
+
 def reproduced(table: pd.DataFrame) -> str:
     """The verdict per row of Table 7: the readings that reproduce it (every trial met the rule, mean within 2x
-    of the paper's), else the closest, and the paper as written (``lstm1997``) where it was run."""
+    of the paper's; the ``SHOWN_READINGS`` closest in full), else the closest, and the paper as written
+    (``lstm1997``) where it was run."""
     lines = []
     for T, ref in paper.TABLE7.items():
         rows = table[table["T"] == T]
         if rows.empty:
             continue
         good = rows[rows["verdict"].str.startswith("within 2x") & (rows["successes"] == rows["trials"])]
+        good = good.iloc[np.argsort(np.abs(np.log(good["ratio_to_paper"].to_numpy())), kind="stable")]
         best = best_reading(table, T)
         if len(good):
-            words = "**reproduced** within 2x by " + "; ".join(_reading(r) for r in good.itertuples())
+            words = "**reproduced** within 2x by " + "; ".join(_reading(r) for r in good.head(SHOWN_READINGS).itertuples())
+            if len(good) > SHOWN_READINGS:
+                words += f"; and {len(good) - SHOWN_READINGS} more: " + ", ".join(f"`{label}`" for label in good["label"].iloc[SHOWN_READINGS:])
         elif best is not None:
             words = f"**not reproduced** within 2x; closest {_reading(best)}"
         else:
