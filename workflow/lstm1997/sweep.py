@@ -59,7 +59,8 @@ def run(
         raise ValueError(f"sweep.base: must name a 1997-network variant, got {base.label!r} (a {base.variant.model} model)")
     if grid.engine == "cuda":
         gpu.require("sweep.engine")
-    model = Lstm97(base.net, device="cuda") if grid.engine == "cuda" else base.model
+    cpu_model = base.model  # trains on the CPU, and tests every run's final weights
+    model = Lstm97(base.net, device="cuda") if grid.engine == "cuda" else cpu_model
     # No learning curves (a point at the budget at most): the map keeps none, and a checkpoint carries every run's.
     protocol = dataclasses.replace(base.protocol, budget=budget, criteria=(base.protocol.primary,), until="primary", curve_every=budget)
     keys, starts = [], []
@@ -73,7 +74,7 @@ def run(
     if test is not None:
         log.info("testing the %d final weights on %d sequences", len(results), len(test))
         for row, r in zip(rows, results):
-            row["wrong"] = evaluate(r.final_weights, test, base.model, protocol.correct_threshold).wrong
+            row["wrong"] = evaluate(r.final_weights, test, cpu_model, protocol.correct_threshold).wrong
     return pd.DataFrame(rows).astype({"success": "float64"})
 
 
