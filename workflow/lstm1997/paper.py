@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 TABLE7 = {
     100: {"min_lag": 50, "weights": 93, "wrong": 1, "sequences": 74_000},
     500: {"min_lag": 250, "weights": 93, "wrong": 0, "sequences": 209_000},
@@ -22,3 +24,12 @@ CORRECT = 0.04
 """5.4: a sequence is processed correctly when the absolute error at its end is below 0.04."""
 MAX_WRONG = 3
 """5.4: "there were never more than 3 incorrectly processed sequences" of the test set."""
+
+WITHIN = 2.0
+"""How far a mean of sequences to success may lie from the paper's, either way, and still reproduce it: this
+project's "within 2x" (the paper gives no tolerance)."""
+
+
+def off_by(ratio):
+    """The factor a ratio to the paper's mean is off by, either way: max(ratio, 1 / ratio), 1 where they agree."""
+    return np.maximum(ratio, 1 / ratio)

@@ -96,7 +96,7 @@ def reproduced(table: pd.DataFrame) -> str:
         if rows.empty:
             continue
         good = rows[rows["verdict"].str.startswith("within 2x") & (rows["successes"] == rows["trials"])]
-        good = good.iloc[np.argsort(np.abs(np.log(good["ratio_to_paper"].to_numpy())), kind="stable")]
+        good = good.iloc[np.argsort(paper.off_by(good["ratio_to_paper"].to_numpy()), kind="stable")]
         best = best_reading(table, T)
         if len(good):
             words = "**reproduced** within 2x by " + "; ".join(_reading(r) for r in good.head(SHOWN_READINGS).itertuples())
@@ -124,14 +124,14 @@ def every_row(table: pd.DataFrame) -> str | None:
     complete = rows.groupby("label").filter(lambda g: g["T"].nunique() == len(paper.TABLE7))
     if complete.empty:
         return None
-    factor = np.exp(np.log(complete["ratio_to_paper"]).abs()).groupby(complete["label"]).max()
+    factor = paper.off_by(complete["ratio_to_paper"]).groupby(complete["label"]).max()
     label = factor.idxmin()
     ratios = ", ".join(f"{r.ratio_to_paper:.2f}x at T = {r.T}" for r in complete[complete["label"] == label].sort_values("T").itertuples())
     low, high = paper.RANGES[1000]
     spread = complete[(complete["label"] == label) & (complete["T"] == 1000)].iloc[0]
     trials = f"its T = 1000 trials {spread.min_sequences:,.0f}-{spread.max_sequences:,.0f} against the paper's {low:,}-{high:,}"
-    if factor[label] <= 2:
-        others = sorted(set(factor[factor <= 2].index) - {label})
+    if factor[label] <= paper.WITHIN:
+        others = sorted(set(factor[factor <= paper.WITHIN].index) - {label})
         if not others:
             return f"**All three rows are reproduced within 2x by one reading**: `{label}`: {ratios} the paper's mean; {trials}."
         also = ", ".join(f"`{o}`" for o in others)
@@ -147,7 +147,7 @@ def best_reading(table: pd.DataFrame, T: int) -> pd.Series | None:
     rows = table[(table["T"] == T) & (table["successes"] == table["trials"])]
     if rows.empty or T not in paper.TABLE7:
         return None
-    return rows.loc[(np.log(rows["ratio_to_paper"])).abs().idxmin()]
+    return rows.loc[paper.off_by(rows["ratio_to_paper"]).idxmin()]
 
 
 Rung = tuple[int, str, str, pd.Series]

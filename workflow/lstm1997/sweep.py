@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import gpu, task
+from . import gpu, paper, task
 from .lstm97 import Lstm97, Net
 from .protocol import Checkpoint, Protocol, Start, evaluate, train_from
 from .variants import Setting
@@ -117,8 +117,8 @@ def summarize(trials: pd.DataFrame) -> pd.DataFrame:
 
 def _paper_cell(cells: pd.DataFrame) -> pd.DataFrame:
     """Row for row, the paper's cell (``PAPER``) of each cell's base and T; NaN where the grid lacks it."""
-    paper = cells[(cells["bias1"] == PAPER["bias1"]) & (cells["bias2"] == PAPER["bias2"]) & (cells["lr"] == PAPER["lr"])]
-    return cells[["base", "T"]].merge(paper, on=["base", "T"], how="left").set_axis(cells.index)
+    own = cells[(cells["bias1"] == PAPER["bias1"]) & (cells["bias2"] == PAPER["bias2"]) & (cells["lr"] == PAPER["lr"])]
+    return cells[["base", "T"]].merge(own, on=["base", "T"], how="left").set_axis(cells.index)
 
 
 def holds(cells: pd.DataFrame) -> pd.Series:
@@ -129,7 +129,7 @@ def holds(cells: pd.DataFrame) -> pd.Series:
     both_past = np.isinf(cells["median_sequences"]) & np.isinf(ref["median_sequences"])
     ratio = (cells["median_sequences"] / ref["median_sequences"]).where(~both_past, 1.0)
     inside = cells["success_probability"].between(ref["success_low"], ref["success_high"])
-    return (ratio.between(0.5, 2.0) & inside).astype(float).where(ref["trials"].notna())
+    return ((paper.off_by(ratio) <= paper.WITHIN) & inside).astype(float).where(ref["trials"].notna())
 
 
 def facts(cells: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +138,7 @@ def facts(cells: pd.DataFrame) -> pd.DataFrame:
     cells = cells.assign(holds=holds(cells))
     ref, rows = _paper_cell(cells), []
     for (base, T, lr), part in cells.groupby(["base", "T", "lr"]):
-        paper = ref.loc[part.index[0]]
+        own = ref.loc[part.index[0]]
         rows.append(
             {
                 "base": base,
@@ -146,7 +146,7 @@ def facts(cells: pd.DataFrame) -> pd.DataFrame:
                 "lr": lr,
                 "pairs": len(part),
                 "holding": int((part["holds"] == 1.0).sum()),
-                **{f"paper_{k}": paper[k] for k in ("success_probability", "success_low", "success_high", "median_sequences")},
+                **{f"paper_{k}": own[k] for k in ("success_probability", "success_low", "success_high", "median_sequences")},
                 "outside": list(part.loc[part["holds"] == 0.0, ["bias1", "bias2"]].itertuples(index=False, name=None)),
             }
         )
