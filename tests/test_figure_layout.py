@@ -94,7 +94,8 @@ def _sweep():
             p = rng.choice([0.0, rng.uniform(), 1.0])
             for trial in range(32):
                 success = rng.uniform(5e4, BUDGETS[T]) if rng.uniform() < p else np.nan
-                rows.append({"base": "lin_bias_iok", "T": T, "bias1": b1, "bias2": b2, "lr": lr, "trial": trial, "success": success, "wrong": 1})
+                sequences = BUDGETS[T] if np.isnan(success) else success
+                rows.append({"base": "lin_bias_iok", "T": T, "bias1": b1, "bias2": b2, "lr": lr, "trial": trial, "sequences": sequences, "success": success, "wrong": 1})
     return sweep.summarize(pd.DataFrame(rows))
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import subprocess
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
@@ -103,6 +104,19 @@ def test_a_run_combines_to_its_own_tables(workdir, tmp_path):
     (first / "evaluation.json").unlink()
     left = combine.read_source(running).trials
     assert len(left) > 0 and not ((left["label"] == first.parent.parent.name) & (left["T"] == int(first.parent.name[1:]))).any()
+
+
+def test_publishing_a_run_copies_its_report_tables_figures_and_sweep(workdir, tmp_path):
+    """docs/reproduction/publish.sh: what a reader sees without running anything, the sweep's runs per T too."""
+    script = tmp_path / "docs/reproduction/publish.sh"  # it publishes beside itself
+    script.parent.mkdir(parents=True)
+    shutil.copy(REPO / "docs/reproduction/publish.sh", script)
+    subprocess.run(["bash", str(script), "tiny", str(workdir / "results")], check=True, capture_output=True)
+    published, results = tmp_path / "docs/reproduction/tiny", workdir / "results"
+    for name, source in {"sweep_cells.csv": "sweep/cells.csv", "sweep_runs_T10.csv": "sweep/T10/trials.csv", "table7.md": "tables/table7.md"}.items():
+        assert (published / name).read_bytes() == (results / source).read_bytes(), name
+    assert (published / "report.html").exists() and (published / "figures/sweep_median_sequences.png").exists()
+    assert not list(published.rglob("*.svg"))
 
 
 def test_snakemakes_own_report(workdir, source):

@@ -68,7 +68,7 @@ def test_summary_of_a_real_sweep_counts_its_failures():
     assert np.isinf(cells["median_sequences"].item()) and np.isnan(cells["median_low"].item()) and np.isnan(cells["mean_wrong"].item())
     facts = sweep.facts(cells)
     assert facts[["base", "T", "lr", "pairs", "holding"]].values.tolist() == [["lstm1997", 10, 0.5, 1, 0]]
-    assert np.isnan(facts["paper_success_probability"].item()) and facts["outside"].item() == []
+    assert facts["paper_cell"].item() is None and facts["paper_pair"].item() is None and facts["outside"].item() == []
 
 
 def test_wilson_interval():
@@ -89,7 +89,8 @@ def _crafted(lr: float = 0.5) -> pd.DataFrame:
     """The paper's cell succeeds 32 of 32 times around 100k; (0, 0) 1.8x slower, (-1, -1) 3x slower, (-8, -8) half the time."""
     def cell(b1, b2, successes, scale):
         return [
-            {"base": "b", "T": 100, "bias1": b1, "bias2": b2, "lr": lr, "trial": k, "success": scale * (90 + k) if k < successes else np.nan, "wrong": k % 3}
+            {"base": "b", "T": 100, "bias1": b1, "bias2": b2, "lr": lr, "trial": k, "sequences": scale * (90 + k) if k < successes else 400_000}
+            | {"success": scale * (90 + k) if k < successes else np.nan, "wrong": k % 3}
             for k in range(32)
         ]
     return pd.DataFrame(cell(-3.0, -6.0, 32, 1000) + cell(0.0, 0.0, 32, 1800) + cell(-1.0, -1.0, 32, 3000) + cell(-8.0, -8.0, 16, 1000))
@@ -104,19 +105,34 @@ def test_summary_and_verdict_on_crafted_trials():
     verdict = sweep.holds(cells.reset_index())
     assert verdict.tolist() == [0.0, 1.0, 0.0, 1.0]  # (-8, -8) half the time, the paper's own, (-1, -1) 3x slower, (0, 0) 1.8x
     facts = sweep.facts(cells.reset_index()).iloc[0]
-    assert facts["pairs"] == 4 and facts["holding"] == 2 and sorted(facts["outside"]) == [(-8.0, -8.0), (-1.0, -1.0)]
-    assert facts["paper_success_probability"] == 1.0 and facts["paper_median_sequences"] == 105_500
+    assert facts["pairs"] == 4 and facts["holding"] == 2 and facts["held"] == [(-3.0, -6.0), (0.0, 0.0)]
+    assert [(c["bias1"], c["bias2"], c["ratio"]) for c in facts["outside"]] == [(-8.0, -8.0, np.inf), (-1.0, -1.0, 3.0)]
+    assert facts["paper_cell"]["success_probability"] == 1.0 and facts["paper_cell"]["median_sequences"] == 105_500
 
 
 def test_the_map_in_words():
+    """Each cell outside is told with its intervals and factor; at another learning rate, the paper's pair too."""
     facts = sweep.facts(sweep.summarize(pd.concat([_crafted(), _crafted(1.0)], ignore_index=True)))
+    outside = (
+        "outside: (-8, -8): success 50% (34%-66%), median past the budget, ∞ the paper's cell; "
+        "(-1, -1): success 100% (89%-100%), median 316,500 (297,000-336,000) sequences, 3x the paper's cell."
+    )
     assert sweep.words(facts) == [
-        "- `b`, T = 100, the paper's cell: success 100% (89%-100%), median 105,500 sequences.",
-        "    - lr 0.5: 2 of 4 bias pairs hold; outside: (-8, -8), (-1, -1).",
-        "    - lr 1: 2 of 4 bias pairs hold; outside: (-8, -8), (-1, -1).",
+        "- `b`, T = 100, the paper's cell (-3, -6) at lr 0.5: success 100% (89%-100%), median 105,500 (99,000-112,000) sequences. "
+        "The map trained 256 runs, 5.8 billion time steps.",  # 2 x (3.38 + 6.08 + 10.13 + 7.96) M sequences x 105 steps
+        f"    - lr 0.5: 2 of 4 bias pairs hold; {outside}",
+        "    - lr 1: 2 of 4 bias pairs hold; the paper's pair (-3, -6) here: success 100% (89%-100%), median 105,500 "
+        f"(99,000-112,000) sequences, 1x the paper's cell; {outside}",
     ]
-    assert "at the paper's learning rate: bias pairs that hold" in sweep.verdict(facts) and "`b` at T = 100: 2 of 4 (the map" in sweep.verdict(facts)
+    assert sweep.verdict(facts).endswith("`b` at T = 100: 2 of 4, all but (-8, -8), (-1, -1). The map is below.")
     assert sweep.verdict(facts[facts["lr"] == 1.0]) == "The robustness map has no cell at the paper's learning rate (0.5)."
+
+
+def test_many_cells_outside_are_told_as_a_count_and_a_range():
+    slow = [row | {"bias1": b, "bias2": b} for b in (-2.0, -4.0, -5.0, -7.0) for row in _crafted().to_dict("records") if row["bias1"] == -1.0]
+    facts = sweep.facts(sweep.summarize(pd.concat([_crafted(), pd.DataFrame(slow)], ignore_index=True)))
+    assert sweep.words(facts)[1] == "    - lr 0.5: 2 of 8 bias pairs hold ((-3, -6), (0, 0)); outside: the other 6, their medians 3x to ∞ the paper's cell."
+    assert sweep.verdict(facts).endswith("`b` at T = 100: 2 of 8. The map is below.")
 
 
 def test_sweep_needs_a_1997_network():

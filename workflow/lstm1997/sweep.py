@@ -100,7 +100,8 @@ def median_interval(sequences: np.ndarray) -> tuple[float, float, float]:
 
 def summarize(trials: pd.DataFrame) -> pd.DataFrame:
     """Per (base, T, cell): trials, successes, success probability with its Wilson interval, median sequences
-    to success with its interval (``median_interval``), and the mean test wrong of the successful trials."""
+    to success with its interval (``median_interval``), the mean test wrong of the successful trials, and the
+    sequences its trials trained (the map's cost)."""
     rows = []
     for key, part in trials.groupby(list(CELL), sort=True):
         n, k = len(part), int(part["success"].notna().sum())
@@ -111,6 +112,7 @@ def summarize(trials: pd.DataFrame) -> pd.DataFrame:
             dict(zip(CELL, key))
             | {"trials": n, "successes": k, "success_probability": k / n, "success_low": success_low, "success_high": success_high}
             | {"median_sequences": median, "median_low": low, "median_high": high, "mean_wrong": wrong}
+            | {"sequences_trained": int(part["sequences"].sum())}
         )
     return pd.DataFrame(rows)
 
@@ -121,23 +123,36 @@ def _paper_cell(cells: pd.DataFrame) -> pd.DataFrame:
     return cells[["base", "T"]].merge(own, on=["base", "T"], how="left").set_axis(cells.index)
 
 
+def _ratio(cells: pd.DataFrame, ref: pd.DataFrame) -> pd.Series:
+    """Each cell's median sequences over its reference cell's; 1 where both are past the budget (alike)."""
+    both_past = np.isinf(cells["median_sequences"]) & np.isinf(ref["median_sequences"])
+    return (cells["median_sequences"] / ref["median_sequences"]).where(~both_past, 1.0)
+
+
 def holds(cells: pd.DataFrame) -> pd.Series:
     """1.0 where a cell matches the paper's cell of its base and T (5.4: "the precise values hardly matter"):
     median sequences within 2x of that cell's (both past the budget: alike) and success probability inside
     that cell's interval; else 0.0; NaN where the grid lacks the paper's cell."""
     ref = _paper_cell(cells)
-    both_past = np.isinf(cells["median_sequences"]) & np.isinf(ref["median_sequences"])
-    ratio = (cells["median_sequences"] / ref["median_sequences"]).where(~both_past, 1.0)
     inside = cells["success_probability"].between(ref["success_low"], ref["success_high"])
-    return ((paper.off_by(ratio) <= paper.WITHIN) & inside).astype(float).where(ref["trials"].notna())
+    return ((paper.off_by(_ratio(cells, ref)) <= paper.WITHIN) & inside).astype(float).where(ref["trials"].notna())
+
+
+SHOWN = ("bias1", "bias2", "success_probability", "success_low", "success_high", "median_sequences", "median_low", "median_high", "ratio")
+"""What ``facts`` keeps of a cell: its pair, success probability and median with their intervals, and its
+median over the paper's cell's."""
 
 
 def facts(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (base, T, lr): bias pairs, those that ``hold``, the paper's cell (success probability, its interval,
-    median sequences; NaN where the grid lacks it), and the pairs that do not hold as (bias1, bias2)."""
-    cells = cells.assign(holds=holds(cells))
-    ref, rows = _paper_cell(cells), []
+    """Per (base, T, lr): bias pairs, those that ``hold`` as (bias1, bias2), the paper's cell, the paper's pair at
+    this learning rate, the cells that do not hold (``SHOWN`` of each; the paper's ones None where the grid lacks
+    them), and the cost: runs and the time steps they trained (sequences x ``task.mean_length``; NaN for cells
+    summarised before they counted their sequences)."""
+    ref = _paper_cell(cells)
+    cells = cells.assign(holds=holds(cells), ratio=_ratio(cells, ref))
+    rows = []
     for (base, T, lr), part in cells.groupby(["base", "T", "lr"]):
+        at_pair = part[(part["bias1"] == PAPER["bias1"]) & (part["bias2"] == PAPER["bias2"])]
         own = ref.loc[part.index[0]]
         rows.append(
             {
@@ -146,40 +161,90 @@ def facts(cells: pd.DataFrame) -> pd.DataFrame:
                 "lr": lr,
                 "pairs": len(part),
                 "holding": int((part["holds"] == 1.0).sum()),
-                **{f"paper_{k}": own[k] for k in ("success_probability", "success_low", "success_high", "median_sequences")},
-                "outside": list(part.loc[part["holds"] == 0.0, ["bias1", "bias2"]].itertuples(index=False, name=None)),
+                "held": list(part.loc[part["holds"] == 1.0, ["bias1", "bias2"]].itertuples(index=False, name=None)),
+                "paper_cell": None if pd.isna(own["trials"]) else own.to_dict(),
+                "paper_pair": at_pair[list(SHOWN)].iloc[0].to_dict() if len(at_pair) and own.notna()["trials"] else None,
+                "outside": part.loc[part["holds"] == 0.0, list(SHOWN)].to_dict("records"),
+                "runs": int(part["trials"].sum()),
+                "time_steps": part["sequences_trained"].sum() * task.mean_length(T) if "sequences_trained" in part else np.nan,
             }
         )
     return pd.DataFrame(rows)
 
 
+LISTED = 4
+"""Up to this many cells outside are told one by one; more are told as a count and a range."""
+
+
+def _interval(value: float, low: float, high: float, fmt: str) -> str:
+    """``value (low-high)`` in ``fmt``; inf is "past the budget", a NaN end "no interval"."""
+    said = lambda x: "∞" if np.isinf(x) else format(x, fmt)  # noqa: E731
+    if np.isinf(value):
+        return "past the budget"
+    return f"{said(value)} ({said(low)}-{said(high)})" if np.isfinite(low) or np.isinf(high) else f"{said(value)} (no interval)"
+
+
+def _times(ratio: float) -> str:
+    return "∞" if np.isinf(ratio) else f"{ratio:.2g}x"
+
+
+def _cell(c: dict) -> str:
+    """A cell in words: success probability and median sequences with their intervals, and its factor."""
+    factor = f", {_times(c['ratio'])} the paper's cell" if "ratio" in c else ""
+    median = "past the budget" if np.isinf(c["median_sequences"]) else f"{_interval(c['median_sequences'], c['median_low'], c['median_high'], ',.0f')} sequences"
+    return f"success {_interval(c['success_probability'], c['success_low'], c['success_high'], '.0%')}, median {median}{factor}"
+
+
+def _pairs(cells: list) -> str:
+    return ", ".join(f"({b1:g}, {b2:g})" for b1, b2, *_ in cells)
+
+
+def _lr_line(f) -> str:
+    """One learning rate: the pairs that hold, the paper's pair at this rate, and each pair outside with why (if
+    many: the smaller of the two sets by name, and the range of the medians outside)."""
+    outside = [(c["bias1"], c["bias2"]) for c in f.outside]
+    many, fewer_held = len(outside) > LISTED, len(f.held) < len(outside)
+    line = f"    - lr {f.lr:g}: {f.holding} of {f.pairs} bias pairs hold" + (f" ({_pairs(f.held)})" if many and fewer_held and f.held else "")
+    if f.paper_pair is not None and f.lr != PAPER["lr"]:
+        line += f"; the paper's pair {_pairs([f.paper_pair.values()])} here: {_cell(f.paper_pair)}"
+    if not outside:
+        return line + "; none is outside."
+    if not many:
+        return line + "; outside: " + "; ".join(f"{_pairs([p])}: {_cell(c)}" for p, c in zip(outside, f.outside)) + "."
+    low, high = (_times(r([c["ratio"] for c in f.outside])) for r in (min, max))
+    named = (f"the other {len(outside)}" if f.held else "all") if fewer_held else _pairs(outside)
+    return line + f"; outside: {named}, their medians {f'all {low}' if low == high else f'{low} to {high}'} the paper's cell."
+
+
 def words(facts: pd.DataFrame) -> list[str]:
-    """The map in Markdown bullets: per (base, T) the paper's cell, then per learning rate the bias pairs that hold
-    and those outside."""
+    """The map in Markdown bullets: per (base, T) the paper's cell and the map's cost, then per learning rate the
+    bias pairs that hold and those outside, with their intervals."""
     lines = []
     for (base, T), part in facts.groupby(["base", "T"], sort=False):
-        f = part.iloc[0]
-        if pd.isna(f["paper_success_probability"]):
+        own = part.iloc[0]["paper_cell"]
+        if own is None:
             lines.append(f"- `{base}`, T = {T}: the paper's cell is not in the grid.")
         else:
-            median = f"{f['paper_median_sequences']:,.0f} sequences" if np.isfinite(f["paper_median_sequences"]) else "past the budget"
-            lines.append(
-                f"- `{base}`, T = {T}, the paper's cell: success {f['paper_success_probability']:.0%} "
-                f"({f['paper_success_low']:.0%}-{f['paper_success_high']:.0%}), median {median}."
-            )
-        for f in part.itertuples():
-            outside = ", ".join(f"({b1:g}, {b2:g})" for b1, b2 in f.outside) or "none"
-            lines.append(f"    - lr {f.lr:g}: {f.holding} of {f.pairs} bias pairs hold; outside: {outside}.")
+            lines.append(f"- `{base}`, T = {T}, the paper's cell {_pairs([(own['bias1'], own['bias2'])])} at lr {PAPER['lr']:g}: {_cell(own)}.")
+        if np.isfinite(steps := part["time_steps"].sum(min_count=1)):
+            lines[-1] += f" The map trained {part['runs'].sum():,} runs, {steps / 1e9:,.1f} billion time steps."
+        lines += [_lr_line(f) for f in part.itertuples()]
     return lines
 
 
 def verdict(facts: pd.DataFrame) -> str:
-    """One sentence per (base, T) at the paper's learning rate: how many bias pairs hold (5.4, "hardly matter")."""
+    """One sentence per (base, T) at the paper's learning rate: how many bias pairs hold (5.4, "hardly matter")
+    and which do not."""
     at_paper = facts[facts["lr"] == PAPER["lr"]]
     if at_paper.empty:
         return f"The robustness map has no cell at the paper's learning rate ({PAPER['lr']:g})."
-    said = "; ".join(f"`{f.base}` at T = {f.T}: {f.holding} of {f.pairs}" for f in at_paper.itertuples())
+
+    def one(f) -> str:
+        outside = f", all but {_pairs([(c['bias1'], c['bias2']) for c in f.outside])}" if 0 < len(f.outside) <= LISTED else ""
+        return f"`{f.base}` at T = {f.T}: {f.holding} of {f.pairs}{outside}"
+
     return (
         f"The input-gate biases (5.4: \"the precise values hardly matter\"), at the paper's learning rate: bias pairs that hold "
-        f"(median sequences within 2x of the paper's pair's, success probability inside its 95% interval): {said} (the map is below)."
+        f"(median sequences within 2x of the paper's pair's, success probability inside its 95% interval): "
+        f"{'; '.join(one(f) for f in at_paper.itertuples())}. The map is below."
     )
