@@ -118,11 +118,15 @@ def test_the_map_in_words():
         "(-1, -1): success 100% (89%-100%), median 316,500 (297,000-336,000) sequences, 3x the paper's cell."
     )
     assert sweep.words(facts) == [
-        "- `b`, T = 100, the paper's cell (-3, -6) at lr 0.5: success 100% (89%-100%), median 105,500 (99,000-112,000) sequences. "
-        "The map trained 256 runs, 5.8 billion time steps.",  # 2 x (3.38 + 6.08 + 10.13 + 7.96) M sequences x 105 steps
+        (
+            "- `b`, T = 100, the paper's cell (-3, -6) at lr 0.5: success 100% (89%-100%), median 105,500 (99,000-112,000) sequences. "
+            "The map trained 256 runs, 5.8 billion time steps."  # 2 x (3.38 + 6.08 + 10.13 + 7.96) M sequences x 105 steps
+        ),
         f"    - lr 0.5: 2 of 4 bias pairs hold; {outside}",
-        "    - lr 1: 2 of 4 bias pairs hold; the paper's pair (-3, -6) here: success 100% (89%-100%), median 105,500 "
-        f"(99,000-112,000) sequences, 1x the paper's cell; {outside}",
+        (
+            "    - lr 1: 2 of 4 bias pairs hold; the paper's pair (-3, -6) here: success 100% (89%-100%), median 105,500 "
+            f"(99,000-112,000) sequences, 1x the paper's cell; {outside}"
+        ),
     ]
     assert sweep.verdict(facts).endswith("`b` at T = 100: 2 of 4, all but (-8, -8), (-1, -1). The map is below.")
     assert sweep.verdict(facts[facts["lr"] == 1.0]) == "The robustness map has no cell at the paper's learning rate (0.5)."

@@ -178,7 +178,9 @@ LISTED = 4
 
 def _interval(value: float, low: float, high: float, fmt: str) -> str:
     """``value (low-high)`` in ``fmt``; inf is "past the budget", a NaN end "no interval"."""
-    said = lambda x: "∞" if np.isinf(x) else format(x, fmt)  # noqa: E731
+    def said(x: float) -> str:
+        return "∞" if np.isinf(x) else format(x, fmt)
+
     if np.isinf(value):
         return "past the budget"
     return f"{said(value)} ({said(low)}-{said(high)})" if np.isfinite(low) or np.isinf(high) else f"{said(value)} (no interval)"
