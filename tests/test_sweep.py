@@ -114,7 +114,7 @@ def test_the_map_in_words():
     """Each cell outside is told with its intervals and factor; at another learning rate, the paper's pair too."""
     facts = sweep.facts(sweep.summarize(pd.concat([_crafted(), _crafted(1.0)], ignore_index=True)))
     outside = (
-        "outside: (-8, -8): success 50% (34%-66%), median past the budget, ∞ the paper's cell; "
+        "outside: (-8, -8): success 50% (34%-66%), median past the budget; "
         "(-1, -1): success 100% (89%-100%), median 316,500 (297,000-336,000) sequences, 3x the paper's cell."
     )
     assert sweep.words(facts) == [
@@ -135,7 +135,7 @@ def test_the_map_in_words():
 def test_many_cells_outside_are_told_as_a_count_and_a_range():
     slow = [row | {"bias1": b, "bias2": b} for b in (-2.0, -4.0, -5.0, -7.0) for row in _crafted().to_dict("records") if row["bias1"] == -1.0]
     facts = sweep.facts(sweep.summarize(pd.concat([_crafted(), pd.DataFrame(slow)], ignore_index=True)))
-    assert sweep.words(facts)[1] == "    - lr 0.5: 2 of 8 bias pairs hold ((-3, -6), (0, 0)); outside: the other 6, their medians 3x to ∞ the paper's cell."
+    assert sweep.words(facts)[1] == "    - lr 0.5: 2 of 8 bias pairs hold ((-3, -6), (0, 0)); outside: the other 6, their medians from 3x the paper's cell to past the budget."
     assert sweep.verdict(facts).endswith("`b` at T = 100: 2 of 8. The map is below.")
 
 

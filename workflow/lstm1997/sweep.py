@@ -177,24 +177,22 @@ LISTED = 4
 
 
 def _interval(value: float, low: float, high: float, fmt: str) -> str:
-    """``value (low-high)`` in ``fmt``; inf is "past the budget", a NaN end "no interval"."""
-    def said(x: float) -> str:
-        return "∞" if np.isinf(x) else format(x, fmt)
-
-    if np.isinf(value):
-        return "past the budget"
-    return f"{said(value)} ({said(low)}-{said(high)})" if np.isfinite(low) or np.isinf(high) else f"{said(value)} (no interval)"
+    """``value (low-high)`` in ``fmt``, an infinite end "∞"; "(no interval)" where its ends are NaN (too few trials)."""
+    if np.isnan(low):
+        return f"{value:{fmt}} (no interval)"
+    return f"{value:{fmt}} ({low:{fmt}}-{'∞' if np.isinf(high) else format(high, fmt)})"
 
 
 def _times(ratio: float) -> str:
-    return "∞" if np.isinf(ratio) else f"{ratio:.2g}x"
+    """A median over the paper's cell's: "2.6x the paper's cell", or "past the budget"."""
+    return "past the budget" if np.isinf(ratio) else f"{ratio:.2g}x the paper's cell"
 
 
 def _cell(c: dict) -> str:
     """A cell in words: success probability and median sequences with their intervals, and its factor."""
-    factor = f", {_times(c['ratio'])} the paper's cell" if "ratio" in c else ""
-    median = "past the budget" if np.isinf(c["median_sequences"]) else f"{_interval(c['median_sequences'], c['median_low'], c['median_high'], ',.0f')} sequences"
-    return f"success {_interval(c['success_probability'], c['success_low'], c['success_high'], '.0%')}, median {median}{factor}"
+    median = _interval(c["median_sequences"], c["median_low"], c["median_high"], ",.0f")
+    median = "past the budget" if np.isinf(c["median_sequences"]) else f"{median} sequences" + (f", {_times(c['ratio'])}" if "ratio" in c else "")
+    return f"success {_interval(c['success_probability'], c['success_low'], c['success_high'], '.0%')}, median {median}"
 
 
 def _pairs(cells: list) -> str:
@@ -215,7 +213,7 @@ def _lr_line(f) -> str:
         return line + "; outside: " + "; ".join(f"{_pairs([p])}: {_cell(c)}" for p, c in zip(outside, f.outside)) + "."
     low, high = (_times(r([c["ratio"] for c in f.outside])) for r in (min, max))
     named = (f"the other {len(outside)}" if f.held else "all") if fewer_held else _pairs(outside)
-    return line + f"; outside: {named}, their medians {f'all {low}' if low == high else f'{low} to {high}'} the paper's cell."
+    return line + f"; outside: {named}, their medians {f'all {low}' if low == high else f'from {low} to {high}'}."
 
 
 def words(facts: pd.DataFrame) -> list[str]:
