@@ -13,7 +13,7 @@ import pytest
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from lstm1997 import plots, sweep
+from lstm1997 import plots, robustness
 from lstm1997.variants import LADDER
 
 LABELS = [name for name, _ in LADDER] + ["lstm1997_forget", "lstm1997_random_gate_bias", "lstm1997_lr0.1", "lstm1997_lr1.0"]
@@ -85,7 +85,7 @@ def _curves(T):
 
 def _sweep():
     """config/sweep.yaml's grid at T = 100 (9 x 9 bias pairs x 6 learning rates) and 3 x 3 pairs at lr 0.5 at
-    T = 500, 32 trials a cell, some cells never succeeding, as ``sweep.summarize`` writes them."""
+    T = 500, 32 trials a cell, some cells never succeeding, as ``robustness.summarize`` writes them."""
     rng = np.random.default_rng(2)
     grids = {100: ([0.0, -1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0], [0.05, 0.1, 0.25, 0.5, 1.0, 2.0]), 500: ([0.0, -3.0, -6.0], [0.5])}
     rows = []
@@ -96,7 +96,7 @@ def _sweep():
                 success = rng.uniform(5e4, BUDGETS[T]) if rng.uniform() < p else np.nan
                 sequences = BUDGETS[T] if np.isnan(success) else success
                 rows.append({"base": "lin_bias_iok", "T": T, "bias1": b1, "bias2": b2, "lr": lr, "trial": trial, "sequences": sequences, "success": success, "wrong": 1})
-    return sweep.summarize(pd.DataFrame(rows))
+    return robustness.summarize(pd.DataFrame(rows))
 
 
 def _anatomy():

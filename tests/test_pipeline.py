@@ -170,6 +170,7 @@ RERUNS = {
     "plots.py": {"curves": 5, "overview": 1, "success": 1, "test_errors": 1, "sweep_heatmap": 2, "report": 1, "all": 1},
     "report.py": {"report": 1, "all": 1},
     "sweep.py": {**SWEEP_JOBS, "report": 1, "all": 1},
+    "robustness.py": {"sweep_cells": 1, "sweep_heatmap": 2, "report": 1, "all": 1},  # not the training
     "anatomy.py": {},  # tools beside the pipeline
     "bench.py": {},
     "combine.py": {},

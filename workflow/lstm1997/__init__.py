@@ -11,7 +11,8 @@ Modules, one concept each:
 - ``criteria``: the stopping rule and the readings of "average training error";
 - ``protocol``: online training of many runs at once, snapshots at each stopping point, testing;
 - ``variants``: the registry of named settings and the config's overrides;
-- ``sweep``: the robustness map over the input-gate biases and the learning rate;
+- ``sweep``: the robustness map over the input-gate biases and the learning rate, trained; ``robustness``:
+  what it says (cells with intervals, which hold, the verdict);
 - ``paper``: what Table 7 and 5.4 fix (the numbers of the stopping rule);
 - ``anatomy``, ``scaling``: the plateau's escape and the cells' drift; sequences to success against T;
 - ``trials``, ``testset``, ``tables``, ``plots``, ``report``, ``io``, ``jobs``: the pipeline's steps and plumbing;

@@ -1,8 +1,8 @@
 """Start-up and provenance of a pipeline job: what every job's script does before and around its body.
 
 The bodies live with their concept: ``testset`` (the test_set job), ``trials`` (compile_engine, train,
-evaluate), ``tables`` (aggregate), ``plots`` (the figures), ``sweep`` (sweep_train, sweep_cells), ``report``.
-Import this before anything that imports numba: the cache folder is read when numba starts.
+evaluate), ``tables`` (aggregate), ``plots`` (the figures), ``sweep`` (sweep_train), ``robustness`` (sweep_cells),
+``report``.  Import this before anything that imports numba: the cache folder is read when numba starts.
 """
 
 from __future__ import annotations
