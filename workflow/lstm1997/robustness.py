@@ -101,6 +101,7 @@ def facts(cells: pd.DataFrame) -> pd.DataFrame:
     for (base, T, lr), part in cells.groupby(["base", "T", "lr"]):
         at_pair = part[(part["bias1"] == PAPER["bias1"]) & (part["bias2"] == PAPER["bias2"])]
         own = ref.loc[part.index[0]]
+        known = pd.notna(own["trials"])  # the grid has the paper's cell
         rows.append(
             {
                 "base": base,
@@ -109,8 +110,8 @@ def facts(cells: pd.DataFrame) -> pd.DataFrame:
                 "pairs": len(part),
                 "holding": int((part["holds"] == 1.0).sum()),
                 "held": list(part.loc[part["holds"] == 1.0, ["bias1", "bias2"]].itertuples(index=False, name=None)),
-                "paper_cell": None if pd.isna(own["trials"]) else own.to_dict(),
-                "paper_pair": at_pair[list(SHOWN)].iloc[0].to_dict() if len(at_pair) and own.notna()["trials"] else None,
+                "paper_cell": own.to_dict() if known else None,
+                "paper_pair": at_pair[list(SHOWN)].iloc[0].to_dict() if known and len(at_pair) else None,
                 "outside": part.loc[part["holds"] == 0.0, list(SHOWN)].to_dict("records"),
                 "runs": int(part["trials"].sum()),
                 "time_steps": part["sequences_trained"].sum() * task.mean_length(T) if "sequences_trained" in part else np.nan,
