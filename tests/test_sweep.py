@@ -37,7 +37,7 @@ def test_cell_at_the_base_setting_equals_an_ordinary_run(engine):
     assert faster.loc[1.0] != faster.loc[0.5]
 
 
-def test_a_killed_sweep_resumes_from_its_checkpoint_to_the_same_trials(tmp_path, monkeypatch):
+def test_a_killed_sweep_resumes_from_its_checkpoint_to_the_same_trials(tmp_path, monkeypatch, caplog):
     base, grid = _easy("lstm1997_linear", None, "batched"), sweep.Grid((0.0, -3.0), (0.5,), trials=2)
     whole = sweep.run(base, grid, 10, budget=8_000)
     checkpoint, blocks, real_block = Checkpoint(tmp_path / "train.checkpoint", every=0.0), [], protocol_module._train_block
@@ -54,8 +54,10 @@ def test_a_killed_sweep_resumes_from_its_checkpoint_to_the_same_trials(tmp_path,
     monkeypatch.setattr(protocol_module, "_train_block", real_block)
     assert blocks == [0, 1] and checkpoint.path.exists()
     assert all(run.curve == [] for run in pickle.loads(checkpoint.path.read_bytes())["runs"])  # a sweep carries no curves
-    resumed = sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
+    with caplog.at_level("INFO", logger="lstm1997.protocol"):
+        resumed = sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
     pd.testing.assert_frame_equal(resumed, whole)
+    assert "at block 2 (0 of 8 runs finished, the others at 2,000 sequences)" in caplog.text  # 4 cells x 2, killed in block 2
     assert whole["sequences"].min() > 2 * 1000 and whole["success"].notna().any()
 
 

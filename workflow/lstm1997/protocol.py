@@ -342,10 +342,11 @@ def train_from(
     digest = checkpoint.digest(T, starts, model, protocol) if checkpoint else None
     state = checkpoint.load(digest) if checkpoint else None
     runs, index, elapsed = (state["runs"], state["index"], state["elapsed"]) if state else ([_open(s, protocol) for s in starts], 0, 0.0)
-    if state:
-        log.info("T=%d: resumed from %s at block %d (%s sequences of the slowest run)", T, checkpoint.path, index, f"{min(r.rule.n for r in runs):,}")
-    started = last_log = last_save = time.perf_counter() - elapsed
     active = [run for run in runs if not _finished(run, protocol)]
+    if state:
+        done = f"{len(runs) - len(active):,} of {len(runs):,} runs finished, the others at {min((r.rule.n for r in active), default=0):,} sequences"
+        log.info("T=%d: resumed from %s at block %d (%s)", T, checkpoint.path, index, done)
+    started = last_log = last_save = time.perf_counter() - elapsed
     while active:
         _train_block(T, active, index, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
         for run in active:
