@@ -138,13 +138,20 @@ def _times(ratio: float) -> str:
 
 def _cell(c: dict) -> str:
     """A cell in words: success probability and median sequences with their intervals, and its factor."""
-    median = _interval(c["median_sequences"], c["median_low"], c["median_high"], ",.0f")
-    median = "past the budget" if np.isinf(c["median_sequences"]) else f"{median} sequences" + (f", {_times(c['ratio'])}" if "ratio" in c else "")
+    if np.isinf(c["median_sequences"]):
+        median = "past the budget"
+    else:
+        factor = f", {_times(c['ratio'])}" if "ratio" in c else ""
+        median = f"{_interval(c['median_sequences'], c['median_low'], c['median_high'], ',.0f')} sequences{factor}"
     return f"success {_interval(c['success_probability'], c['success_low'], c['success_high'], '.0%')}, median {median}"
 
 
-def _pairs(cells: list) -> str:
-    return ", ".join(f"({b1:g}, {b2:g})" for b1, b2, *_ in cells)
+def _pair(bias1: float, bias2: float) -> str:
+    return f"({bias1:g}, {bias2:g})"
+
+
+def _pairs(pairs: list[tuple[float, float]]) -> str:
+    return ", ".join(_pair(*p) for p in pairs)
 
 
 def _lr_line(f) -> str:
@@ -154,11 +161,11 @@ def _lr_line(f) -> str:
     many, fewer_held = len(outside) > LISTED, len(f.held) < len(outside)
     line = f"    - lr {f.lr:g}: {f.holding} of {f.pairs} bias pairs hold" + (f" ({_pairs(f.held)})" if many and fewer_held and f.held else "")
     if f.paper_pair is not None and f.lr != PAPER["lr"]:
-        line += f"; the paper's pair {_pairs([f.paper_pair.values()])} here: {_cell(f.paper_pair)}"
+        line += f"; the paper's pair {_pair(PAPER['bias1'], PAPER['bias2'])} here: {_cell(f.paper_pair)}"
     if not outside:
         return line + "; none is outside."
     if not many:
-        return line + "; outside: " + "; ".join(f"{_pairs([p])}: {_cell(c)}" for p, c in zip(outside, f.outside)) + "."
+        return line + "; outside: " + "; ".join(f"{_pair(*p)}: {_cell(c)}" for p, c in zip(outside, f.outside)) + "."
     low, high = (_times(r([c["ratio"] for c in f.outside])) for r in (min, max))
     named = (f"the other {len(outside)}" if f.held else "all") if fewer_held else _pairs(outside)
     return line + f"; outside: {named}, their medians {f'all {low}' if low == high else f'from {low} to {high}'}."
@@ -173,7 +180,7 @@ def words(facts: pd.DataFrame) -> list[str]:
         if own is None:
             lines.append(f"- `{base}`, T = {T}: the paper's cell is not in the grid.")
         else:
-            lines.append(f"- `{base}`, T = {T}, the paper's cell {_pairs([(own['bias1'], own['bias2'])])} at lr {PAPER['lr']:g}: {_cell(own)}.")
+            lines.append(f"- `{base}`, T = {T}, the paper's cell {_pair(PAPER['bias1'], PAPER['bias2'])} at lr {PAPER['lr']:g}: {_cell(own)}.")
         if np.isfinite(steps := part["time_steps"].sum(min_count=1)):
             lines[-1] += f" The map trained {part['runs'].sum():,} runs, {steps / 1e9:,.1f} billion time steps."
         lines += [_lr_line(f) for f in part.itertuples()]
