@@ -127,11 +127,19 @@ def test_a_warm_up_logs_no_training_run(caplog):
 
 
 def test_progress_of_many_runs_is_one_summary_line(caplog):
+    """A sweep's line: its rates are those since the last line (every run's sequences, time steps of T = 10 at
+    10.5 steps a sequence), its ETA the slowest run's pace to the budget."""
     caplog.set_level("INFO", logger="lstm1997.protocol")
-    train(10, list(range(17)), protocol=Protocol(budget=1000), log_every=0.0)
+    train(10, list(range(17)), protocol=Protocol(budget=2000), log_every=0.0)
     progress = [r.getMessage() for r in caplog.records if "sequences" in r.getMessage() and "done after" not in r.getMessage()]
-    assert len(progress) == 1 and progress[0].startswith("T=10: 17 runs active, 1,000-1,000/1,000 sequences | window mse median ")
-    assert progress[0].endswith("ETA <= 0:00:00")
+    assert [line.split(" | ")[0] for line in progress] == ["T=10: 17 of 17 runs active, 1,000-1,000/2,000 sequences"] + [
+        "T=10: 17 of 17 runs active, 2,000-2,000/2,000 sequences"
+    ]
+    for line in progress:
+        rates = re.search(r"\| ([\d,]+) seq/s, ([\d.]+) M time steps/s in all \| ETA <= (\S+)$", line)
+        per_second = int(rates[1].replace(",", ""))
+        assert per_second > 0 and float(rates[2]) == pytest.approx(per_second * 10.5 / 1e6, abs=0.051)
+    assert float(re.search(r"ETA <= 0:00:(\d+)", progress[0])[1]) >= 0 and progress[-1].endswith("ETA <= 0:00:00")
 
 
 def test_paper_defaults_train_bit_for_bit_as_pinned():

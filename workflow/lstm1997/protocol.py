@@ -281,19 +281,38 @@ def _replay(runs: list[_Run], needs: list[dict[str, int]], theta0: np.ndarray, d
             runs[i].snapshots[name] = model.unflatten(weights)
 
 
-def _progress(T: int, runs: list[_Run], budget: int, started: float) -> None:
+@dataclass(frozen=True)
+class _Pace:
+    """Where the runs stood at a progress line, for the rates of the next: the time, the sequences trained by
+    all runs, and by the slowest active one."""
+
+    time: float
+    trained: int
+    slowest: int
+
+
+def _pace(runs: list[_Run], active: list[_Run]) -> _Pace:
+    return _Pace(time.perf_counter(), sum(run.rule.n for run in runs), min((run.rule.n for run in active), default=0))
+
+
+def _progress(T: int, runs: list[_Run], active: list[_Run], budget: int, started: float, last: _Pace) -> _Pace:
     """Log lines per active run: sequences, windowed error, correct of the window, ETA (to the budget at
-    worst); one summary line where more than ``PROGRESS_RUNS`` runs are active (a sweep)."""
-    elapsed = time.perf_counter() - started
-    if len(runs) > PROGRESS_RUNS:
-        n, mse = np.array([run.rule.n for run in runs]), np.array([run.latest["window_mse"] for run in runs])
+    worst); one summary line where more than ``PROGRESS_RUNS`` runs are active (a sweep): its rates are those
+    since the ``last`` line (all runs' sequences and time steps), its ETA the slowest run's to the budget at
+    that pace.  Returns where the runs stand now."""
+    now = _pace(runs, active)
+    if len(active) > PROGRESS_RUNS:
+        n, mse = np.array([run.rule.n for run in active]), np.array([run.latest["window_mse"] for run in active])
+        seconds = max(now.time - last.time, 1e-9)
+        rate, slowest_rate = (now.trained - last.trained) / seconds, (now.slowest - last.slowest) / seconds
         log.info(
-            "T=%d: %s runs active, %s-%s/%s sequences | window mse median %.5f | %.0f seq/s in all | ETA <= %s",
-            T, f"{len(runs):,}", f"{n.min():,}", f"{n.max():,}", f"{budget:,}", np.median(mse), n.sum() / elapsed,
-            _clock((budget - n.min()) * elapsed / n.min()),
+            "T=%d: %s of %s runs active, %s-%s/%s sequences | window mse median %.5f | %s seq/s, %.1f M time steps/s in all | ETA <= %s",
+            T, f"{len(active):,}", f"{len(runs):,}", f"{n.min():,}", f"{n.max():,}", f"{budget:,}", np.median(mse),
+            f"{rate:,.0f}", rate * task.mean_length(T) / 1e6, _clock((budget - now.slowest) / slowest_rate if slowest_rate > 0 else 0.0),
         )
-        return
-    for run in runs:
+        return now
+    elapsed = now.time - started
+    for run in active:
         n = run.rule.n
         rate = n / elapsed
         log.info(
@@ -301,6 +320,7 @@ def _progress(T: int, runs: list[_Run], budget: int, started: float) -> None:
             T, run.seed, f"{n:,}", f"{budget:,}", run.latest["window_mse"], run.rule.window,
             run.latest["correct_in_window"], rate, _clock((budget - n) / rate),
         )
+    return now
 
 
 def _clock(seconds: float) -> str:
@@ -346,15 +366,15 @@ def train_from(
     if state:
         done = f"{len(runs) - len(active):,} of {len(runs):,} runs finished, the others at {min((r.rule.n for r in active), default=0):,} sequences"
         log.info("T=%d: resumed from %s at block %d (%s)", T, checkpoint.path, index, done)
-    started = last_log = last_save = time.perf_counter() - elapsed
+    started = last_save = time.perf_counter() - elapsed
+    last_log = _pace(runs, active)
     while active:
         _train_block(T, active, index, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
         for run in active:
             if _finished(run, protocol):
                 run.wall_time = time.perf_counter() - started
-        if time.perf_counter() - last_log >= log_every:
-            _progress(T, active, protocol.budget, started)
-            last_log = time.perf_counter()
+        if time.perf_counter() - last_log.time >= log_every:
+            last_log = _progress(T, runs, active, protocol.budget, started, last_log)
         active = [run for run in active if not _finished(run, protocol)]
         index += 1
         if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
