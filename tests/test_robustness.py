@@ -87,3 +87,6 @@ def test_many_cells_outside_are_told_as_a_count_and_a_range():
     facts = robustness.facts(robustness.summarize(pd.concat([_crafted(), pd.DataFrame(slow)], ignore_index=True)))
     assert robustness.words(facts)[1] == "    - lr 0.5: 2 of 8 bias pairs hold ((-3, -6), (0, 0)); outside: the other 6, their medians from 3x the paper's cell to past the budget."
     assert robustness.verdict(facts).endswith("`b` at T = 100: 2 of 8. The map is below.")
+    fast = [row | {"bias1": b, "bias2": b, "success": row["success"] / 10} for b in (-2.0, -4.0, -5.0, -7.0) for row in _crafted().to_dict("records") if row["bias1"] == -1.0]
+    facts = robustness.facts(robustness.summarize(pd.concat([_crafted(), pd.DataFrame(fast)], ignore_index=True)))
+    assert robustness.words(facts)[1].endswith("their medians from 0.3x the paper's cell to past the budget (4 more than 2x faster than the paper's cell).")

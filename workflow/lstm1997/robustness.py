@@ -156,7 +156,7 @@ def _pairs(pairs: list[tuple[float, float]]) -> str:
 
 def _lr_line(f) -> str:
     """One learning rate: the pairs that hold, the paper's pair at this rate, and each pair outside with why (if
-    many: the smaller of the two sets by name, and the range of the medians outside)."""
+    many: the smaller of the two sets by name, the range of the medians outside and how many are faster)."""
     outside = [(c["bias1"], c["bias2"]) for c in f.outside]
     many, fewer_held = len(outside) > LISTED, len(f.held) < len(outside)
     line = f"    - lr {f.lr:g}: {f.holding} of {f.pairs} bias pairs hold" + (f" ({_pairs(f.held)})" if many and fewer_held and f.held else "")
@@ -168,7 +168,10 @@ def _lr_line(f) -> str:
         return line + "; outside: " + "; ".join(f"{_pair(*p)}: {_cell(c)}" for p, c in zip(outside, f.outside)) + "."
     low, high = (_times(r([c["ratio"] for c in f.outside])) for r in (min, max))
     named = (f"the other {len(outside)}" if f.held else "all") if fewer_held else _pairs(outside)
-    return line + f"; outside: {named}, their medians {f'all {low}' if low == high else f'from {low} to {high}'}."
+    faster = sum(c["ratio"] < 1 / paper.WITHIN for c in f.outside)
+    return line + f"; outside: {named}, their medians {f'all {low}' if low == high else f'from {low} to {high}'}" + (
+        f" ({faster} more than 2x faster than the paper's cell)." if faster else "."
+    )
 
 
 def words(facts: pd.DataFrame) -> list[str]:
