@@ -302,12 +302,12 @@ def _progress(T: int, runs: list[_Run], active: list[_Run], budget: int, started
     that pace.  Returns where the runs stand now."""
     now = _pace(runs, active)
     if len(active) > PROGRESS_RUNS:
-        n, mse = np.array([run.rule.n for run in active]), np.array([run.latest["window_mse"] for run in active])
+        mse = np.array([run.latest["window_mse"] for run in active])
         seconds = max(now.time - last.time, 1e-9)
         rate, slowest_rate = (now.trained - last.trained) / seconds, (now.slowest - last.slowest) / seconds
         log.info(
             "T=%d: %s of %s runs active, %s-%s/%s sequences | window mse median %.5f | %s seq/s, %.1f M time steps/s in all | ETA <= %s",
-            T, f"{len(active):,}", f"{len(runs):,}", f"{n.min():,}", f"{n.max():,}", f"{budget:,}", np.median(mse),
+            T, f"{len(active):,}", f"{len(runs):,}", f"{now.slowest:,}", f"{max(run.rule.n for run in active):,}", f"{budget:,}", np.median(mse),
             f"{rate:,.0f}", rate * task.mean_length(T) / 1e6, _clock((budget - now.slowest) / slowest_rate if slowest_rate > 0 else 0.0),
         )
         return now

@@ -97,7 +97,7 @@ def verdict(row: dict) -> str:
     if row["successes"] == 0:
         return f"not reproduced: no trial met the criterion within {row['budget']:,} sequences"
     ratio = row["ratio_to_paper"]
-    words = f"within 2x ({ratio:.2f}x)" if paper.off_by(ratio) <= paper.WITHIN else f"off by {ratio:.1f}x" if ratio > 2 else f"too fast: {1 / ratio:.1f}x fewer sequences"
+    words = f"within 2x ({ratio:.2f}x)" if paper.off_by(ratio) <= paper.WITHIN else f"off by {ratio:.1f}x" if ratio > 1 else f"too fast: {1 / ratio:.1f}x fewer sequences"
     if row["successes"] < row["trials"]:
         words += f"; only {row['successes']}/{row['trials']} trials met the criterion within {row['budget']:,}"
     return words
