@@ -74,3 +74,43 @@ def test_window_measures_before_the_window_is_full():
     rule, m = feed(np.array([0.1, 0.3]), window=2000)
     assert np.allclose(m["window_mse"], [0.01, 0.05]) and np.allclose(m["window_mae"], [0.1, 0.2])
     assert m["correct_in_window"].tolist() == [0, 0] and rule.met == {}
+
+
+def numpy_measures(tail, errors, n, sums, window=2000, correct=0.04, asker=0.2):
+    """The measures as numpy's cumsums give them (the rule's arithmetic before it was compiled): the oracle."""
+    joined = np.concatenate([tail, errors])
+    ends = np.arange(len(tail), len(joined)) + 1
+    starts = np.maximum(ends - window, 0)
+    out = {}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, values in (("mse", np.square(joined)), ("mae", np.abs(joined))):
+            run = np.concatenate([[0.0], np.cumsum(values)])
+            out[f"window_{name}"] = (run[ends] - run[starts]) / (ends - starts)
+            out[f"cumulative_{name}"] = (sums[name] + np.cumsum(values[len(tail) :])) / (n + np.arange(1, len(errors) + 1))
+        for name, threshold in (("correct_in_window", correct), ("asker_correct_in_window", asker)):
+            hits = np.concatenate([[0], np.cumsum(np.abs(joined) < threshold)])
+            out[name] = hits[ends] - hits[starts]
+    return out
+
+
+def test_compiled_measures_equal_numpys_cumsums_bit_for_bit():
+    """Every measure of every block, a diverging run's inf and nan included, is numpy's to the last bit."""
+    rng = np.random.default_rng(3)
+    errors = rng.normal(0, 0.05, 7300) * np.linspace(1, 0.01, 7300)
+    errors[7000], errors[7100] = np.inf, np.nan
+    rule = StoppingRule()
+    for i in range(0, len(errors), 900):
+        expected = numpy_measures(rule.tail, errors[i : i + 900], rule.n, dict(rule.sums))
+        got = rule.update(errors[i : i + 900])
+        for k in expected:
+            assert got[k].dtype == expected[k].dtype
+            np.testing.assert_array_equal(got[k], expected[k], err_msg=k)
+
+
+def test_a_copy_is_untouched_by_the_original_s_updates():
+    rule = StoppingRule(window=3)
+    rule.update(np.array([0.0, 0.0]))
+    before = rule.copy()
+    rule.update(np.array([0.0, 0.5]))
+    assert (before.n, before.sums, before.met, before.tail.tolist()) == (2, {"mse": 0.0, "mae": 0.0}, {}, [0.0, 0.0])
+    assert rule.n == 4 and rule.met and rule.sums["mae"] == 0.5

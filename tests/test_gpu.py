@@ -1,4 +1,5 @@
-"""The cuda engine (one run per CUDA thread) against the CPU engine; without a GPU, its kernel in numba's simulator and the error."""
+"""The cuda engine (teams of 8 threads per run; one run per thread for the ablations) against the CPU engine;
+without a GPU, its kernels in numba's simulator and the error."""
 
 import os
 import subprocess
@@ -44,6 +45,21 @@ def test_cuda_engine_matches_the_cpu_engine_after_1000_sequences(net, gradient):
 
 
 @needs_gpu
+def test_one_run_per_thread_equals_the_teams_on_the_paper_network():
+    """The bench's baseline kernel trains the paper's network to the teams' weights (both within 1e-9 of the CPU's)."""
+    model = Lstm97()
+    data = task.stack([task.generate(100, 1000, task.rng(k, "train", 100, 0)) for k in range(3)])
+    theta = np.stack([model.init(task.rng(r, "init")) for r in range(40)])
+    stream, counts, lr = np.arange(40) % 3, np.full(40, 1000), np.full(40, 0.5)
+    out = []
+    for teams in (True, False):
+        trained, errors = theta.copy(), np.zeros((40, 1000))
+        gpu.train_runs(trained, *data, stream, counts, lr, model.options(), errors, teams)
+        out.append(trained)
+    assert np.abs(out[0] - out[1]).max() < 1e-9 and not np.array_equal(out[0], theta)
+
+
+@needs_gpu
 def test_protocol_on_cuda_equals_the_cpu_protocol():
     """Whole runs, stopping rule and batched replays included, meet their definitions at the same counts."""
     protocol = Protocol(budget=30_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100)
@@ -70,32 +86,48 @@ def test_unknown_device_names_the_key():
 
 
 SIMULATED = """
-import os
-import subprocess
-import sys
+import threading
 
 import numpy as np
+from numba.cuda.simulator import kernelapi
+
 from lstm1997 import engine, gpu, task
 from lstm1997.lstm97 import Lstm97, Net
+
+
+def shfl_sync(self, mask, value, src_lane):
+    # The simulator has no warp shuffles: each thread of the block posts its value, then reads its source's.
+    thread = threading.current_thread()
+    posted = thread._manager.__dict__.setdefault("posted", {})
+    thread.syncthreads()
+    posted[thread.thread_id % 32] = value
+    thread.syncthreads()
+    return posted[src_lane]
+
+
+kernelapi.FakeCUDAModule.shfl_sync = shfl_sync
+gpu.TEAMS_PER_BLOCK = 1  # one team per simulated block: its barriers are the team's
 data = task.stack([task.generate(10, 3, task.rng(k, "train", 10, 0)) for k in range(2)])
-for net in (Net(), Net(forget_gate=True, learned_biases=("cell",), squash="table10", initial_activation=0.5)):
+nets = (Net(), Net(output="linear", connectivity="cells", learned_biases=("cell",), squash="table10", initial_activation=0.5), Net(forget_gate=True))
+for net in nets:
     model = Lstm97(net)
-    theta = np.stack([model.init(task.rng(r, "init")) for r in range(2)])
+    theta = np.stack([model.init(task.rng(r, "init")) for r in range(3)])
     for gradient in ("truncated", "full"):
         out = []
         for train_runs in (engine.train_runs, gpu.train_runs):
-            trained, errors = theta.copy(), np.zeros((2, 3))
-            train_runs(trained, *data, np.array([0, 1]), np.array([3, 2]), np.array([0.5, 1.0]), model.options(gradient), errors)
+            trained, errors = theta.copy(), np.zeros((3, 3))
+            train_runs(trained, *data, np.array([1, 0, 1]), np.array([3, 2, 3]), np.array([0.5, 1.0, 0.7]), model.options(gradient), errors)
             out.append((trained, errors))
-        assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1]), gradient
+        assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1]), (net, gradient)
         assert not np.array_equal(out[0][0], theta)
 print("same")
 """
 
 
-def test_cuda_kernel_in_numbas_simulator_equals_the_cpu_engine():
-    """Without a GPU: the cuda kernel's own code (workspace, options, masked SGD step) run by numba's CUDA
-    simulator, with JIT off so that the engine's device functions run as Python, equals the CPU engine."""
+def test_cuda_kernels_in_numbas_simulator_equal_the_cpu_engine():
+    """Without a GPU: both cuda kernels' own code (the teams' split by hidden unit, their shuffles and runs
+    ordered by stream; one run per thread for the ablations) run by numba's CUDA simulator, with JIT off so
+    that the engine's device functions run as Python, equal the CPU engine bit for bit."""
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1", "NUMBA_DISABLE_JIT": "1"}
     done = subprocess.run([sys.executable, "-c", SIMULATED], env=env, capture_output=True, text=True, timeout=600)
     assert done.stdout.strip() == "same", done.stderr[-3000:]

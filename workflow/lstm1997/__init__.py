@@ -4,7 +4,7 @@ Modules, one concept each:
 - ``task``: the adding problem's sequences (5.4);
 - ``lstm97``: the 93-weight LSTM-1997 network, its weight layout, options and gradients (4, 5.4, A.1),
   with ``engine`` its compiled per-time-step kernels, ``engine_batched`` the same with 16 runs in the
-  vector lanes of a core, and ``gpu`` one run per CUDA thread;
+  vector lanes of a core, and ``gpu`` the same on a CUDA GPU, a team of 8 threads per run;
 - ``nnlstm``: the asker's ``nn.LSTM`` stack (``stack``) and the rungs towards 1997, with ``nnlstm_kernels``
   (compiled) and ``torch_batched`` (R trials at once in PyTorch, cpu or cuda);
 - ``learning``: the learning rule's choices (gradient, error); ``checks``: one-line checks of values;

@@ -21,10 +21,11 @@ process's CPU time instead of wall time, the per-core rate where other work shar
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numba
@@ -35,6 +36,7 @@ from numba import cuda
 from . import engine_batched, gpu, learning, lstm97, nnlstm, task, torch_ref
 from .lstm97 import Net
 from .nnlstm import NNLstm
+from .protocol import Protocol, Start, train_from
 from .stack import Stack
 
 
@@ -152,20 +154,52 @@ def nn_lstm_rows(data: task.AddingData, seconds: float, asker: Row) -> list[Row]
     return rows
 
 
-def gpu_table(data: task.AddingData, seconds: float, cores: int) -> str:
-    """The cuda engine (one run per thread, truncated gradient) at growing runs in flight against the CPU
-    engine on every core of this machine, measured in the same run; ratios also to 2 cores of it."""
-    cpu = compiled(data, seconds, "truncated", 2 * cores, cores)
-    lines = [
-        f"| engine | runs in flight | time steps / s | ratio to the CPU engine on {cores} cores | ratio to 2 cores |",
-        "|---|---:|---:|---:|---:|",
-        f"| {cpu.engine} | {2 * cores} | {cpu.steps / cpu.seconds:,.0f} | 1.0x | {_ratio(cores / 2)} |",
-    ]
-    for runs in (1024, 4096, 16384, 65536):
-        row = trainer(lstm97.Lstm97(device="cuda"), data, seconds, "truncated", "half", runs, 1, "cuda engine")
-        rate = row.steps / row.seconds
-        lines.append(f"| cuda engine, one run per thread | {runs} | {rate:,.0f} | {_ratio(rate / (cpu.steps / cpu.seconds))} | {_ratio(rate / (2 * cpu.per_core))} |")
-    return "\n".join(lines)
+def cuda_row(data: task.AddingData, seconds: float, runs: int, teams: bool = True) -> Row:
+    """``gpu.train_runs`` (truncated gradient) on ``runs`` trials of the same block, timed, transfers included:
+    on teams of 8 threads per run, or (``teams`` False) one run per thread."""
+    model = lstm97.Lstm97()
+    theta = np.stack([model.init(task.rng(r % 1024, "init")) for r in range(runs)])
+    shared = [getattr(data, k)[None] for k in ("inputs", "lengths", "targets")]
+    stream, counts, lr, errors = np.zeros(runs, dtype=np.int64), np.full(runs, len(data)), np.full(runs, 0.5), np.zeros((runs, len(data)))
+    opts = model.options("truncated", "half")
+    gpu.train_runs(theta.copy(), *shared, stream, np.ones(runs, dtype=np.int64), lr, opts, errors, teams)  # compiles
+
+    def one_block() -> int:
+        gpu.train_runs(theta.copy(), *shared, stream, counts, lr, opts, errors, teams)
+        return int(data.lengths.sum()) * runs
+
+    steps, wall, cpu = timed(one_block, seconds)
+    return Row("cuda engine, " + ("a team of 8 threads per run" if teams else "one run per thread"), steps, wall, 1, runs, cpu)
+
+
+def sweep_row(T: int, seeds: int, cells: int, blocks: int) -> Row:
+    """The whole protocol as a sweep runs it on cuda (``protocol.train_from``: each block's data drawn, trained,
+    every run's stopping rule fed): ``seeds`` x ``cells`` runs for ``blocks`` blocks, after one to compile."""
+    model, protocol = lstm97.Lstm97(device="cuda"), Protocol(budget=blocks * task.BLOCK, criteria=("window_mse",), until="primary", curve_every=blocks * task.BLOCK)
+    starts = [Start(seed, model.init(task.rng(seed, "init")), 0.5) for seed in range(seeds) for _ in range(cells)]
+    train_from(T, starts[:8], model, dataclasses.replace(protocol, budget=task.BLOCK), log_every=1e9)
+    t0, c0 = time.perf_counter(), time.process_time()
+    results = train_from(T, starts, model, protocol, log_every=1e9)
+    steps = sum(r.sequences for r in results) * task.mean_length(T)
+    return Row(f"the sweep's whole loop on cuda (teams), {seeds} seeds x {cells} cells", int(steps), time.perf_counter() - t0, 1, len(starts), time.process_time() - c0)
+
+
+def gpu_table(T: int, seconds: float, cores: int) -> Iterator[str]:
+    """The cuda engine on a block of 1,000 sequences at growing runs in flight, the one-run-per-thread kernel at
+    16,384 runs, and a sweep's whole loop, against the batched CPU engine on every core of this machine, measured
+    in the same run; ratios also to 2 cores of it.  Markdown lines, each as soon as it is measured."""
+    data = task.block(T, 0, 0)
+    cpu = compiled(data, seconds, "truncated", 4 * engine_batched.LANES * cores, cores, "batched")
+    yield f"| engine | runs in flight | time steps / s | ratio to the CPU engine on {cores} cores | ratio to 2 cores |"
+    yield "|---|---:|---:|---:|---:|"
+    yield f"| {cpu.engine} | {cpu.runs:,} | {cpu.rate:,.0f} | 1.0x | {_ratio(cores / 2)} |"
+    for runs, teams in ((16384, False), (1024, True), (4096, True), (16384, True), (65536, True)):
+        yield _gpu_line(cuda_row(data, seconds, runs, teams), cpu)
+    yield _gpu_line(sweep_row(T, 32, 486, 3), cpu)
+
+
+def _gpu_line(row: Row, cpu: Row) -> str:
+    return f"| {row.engine} | {row.runs:,} | {row.rate:,.0f} | {_ratio(row.rate / cpu.rate)} | {_ratio(row.rate / (2 * cpu.per_core))} |"
 
 
 def _ratio(x: float) -> str:
@@ -221,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     if gpu.available():
         name = cuda.get_current_device().name
         print(f"\nThe cuda engine on {name.decode() if isinstance(name, bytes) else name} (block of {task.BLOCK} sequences per call, transfers included):\n")
-        print(gpu_table(task.block(args.T, 0, 0), args.seconds, cores))
+        for line in gpu_table(args.T, args.seconds, cores):
+            print(line, flush=True)
 
 
 def cpu_tables(data: task.AddingData, seconds: float, cores: int) -> list[Row]:

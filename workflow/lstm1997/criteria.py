@@ -14,9 +14,11 @@ what "average training error" averages, so four readings are tracked side by sid
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from . import paper
 
@@ -46,22 +48,12 @@ class StoppingRule:
         """
         errors = np.asarray(errors, dtype=np.float64)
         joined = np.concatenate([self.tail, errors])
-        ends = np.arange(len(self.tail), len(joined)) + 1
-        starts = np.maximum(ends - self.window, 0)
         counts = self.n + np.arange(1, len(errors) + 1)
         full = counts >= self.window
-        measures = {}
-        for name, measure in (("mse", np.square), ("mae", np.abs)):
-            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's errors: inf and nan measures
-                values = measure(joined)
-            run = np.concatenate([[0.0], np.cumsum(values)])
-            measures[f"window_{name}"] = (run[ends] - run[starts]) / (ends - starts)
-            cumulative = self.sums[name] + np.cumsum(values[len(self.tail) :])
-            measures[f"cumulative_{name}"] = cumulative / counts
-            self.sums[name] = float(cumulative[-1])
-        for name, threshold in (("correct_in_window", self.correct_threshold), ("asker_correct_in_window", ASKER_CORRECT)):
-            correct = np.concatenate([[0], np.cumsum(np.abs(joined) < threshold)])
-            measures[name] = correct[ends] - correct[starts]
+        sums = np.array([self.sums["mse"], self.sums["mae"]])
+        values, correct = _measures(joined, len(self.tail), self.window, self.n, sums, self.correct_threshold, ASKER_CORRECT)
+        measures = dict(zip(DEFINITIONS, values)) | dict(zip(MEASURES[len(DEFINITIONS) :], correct))
+        self.sums = {"mse": float(sums[0]), "mae": float(sums[1])}
         all_correct = full & (measures["correct_in_window"] == self.window)
         for name in self.definitions:
             hits = np.flatnonzero(all_correct & (measures[name] < self.error_threshold))
@@ -70,3 +62,37 @@ class StoppingRule:
         self.n += len(errors)
         self.tail = joined[-self.window :]
         return measures
+
+    def copy(self) -> StoppingRule:
+        """A copy that later updates of either leave alone (``update`` replaces ``tail``, rebinds ``sums``, fills ``met``)."""
+        return dataclasses.replace(self, met=dict(self.met))
+
+
+@njit(cache=True, error_model="numpy")
+def _measures(joined, n_tail, window, n, sums, correct_threshold, asker_threshold):
+    """The measures after each new error of ``joined`` (the kept tail, then the block; ``n`` sequences before
+    it): rows window_mse, cumulative_mse, window_mae, cumulative_mae, and the counts correct_in_window,
+    asker_correct_in_window.  Sums run in numpy's cumsum order; ``sums`` (squared, absolute error since the
+    start) is advanced past the block."""
+    n_new = len(joined) - n_tail
+    run = np.zeros((4, len(joined) + 1))  # running sums over joined: squared error, absolute error, correct, asker-correct
+    for i in range(len(joined)):
+        e = abs(joined[i])
+        run[0, i + 1] = run[0, i] + joined[i] * joined[i]
+        run[1, i + 1] = run[1, i] + e
+        run[2, i + 1] = run[2, i] + (e < correct_threshold)
+        run[3, i + 1] = run[3, i] + (e < asker_threshold)
+    values, correct, block = np.empty((4, n_new)), np.empty((2, n_new), np.int64), np.zeros(2)
+    for i in range(n_new):
+        end = n_tail + i + 1
+        start = max(end - window, 0)
+        x = joined[end - 1]
+        block[0] += x * x
+        block[1] += abs(x)
+        for m in range(2):
+            values[2 * m, i] = (run[m, end] - run[m, start]) / (end - start)
+            values[2 * m + 1, i] = (sums[m] + block[m]) / (n + i + 1)
+            correct[m, i] = int(run[2 + m, end] - run[2 + m, start])
+    if n_new:
+        sums += block
+    return values, correct

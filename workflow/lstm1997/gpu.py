@@ -1,10 +1,18 @@
-"""The compiled engine on a CUDA GPU: many independent runs at once, one run per CUDA thread.
+"""The compiled engine on a CUDA GPU: many independent runs at once.
 
-Each thread runs the CPU engine's own sequence kernels (``engine.truncated_sequence`` and
-``engine.full_sequence``), which numba compiles a second time as device functions, then the same
-online SGD step as ``engine.train_block``: the same float64 arithmetic, up to the device's fused
-multiply-adds and its ``exp`` (weights within 1e-9 of the CPU engine's after 1,000 sequences: tests/test_gpu.py).
-Scratch lives in thread-local arrays; full BPTT's history in one global array per quantity.
+The paper's network with its truncated gradient (section 4, A.1) runs on a team of 8 threads per run
+(``_train_teams``): thread l holds row l of the hidden weights (cells 0-3, input gates 4-5, output gates
+6-7) and one row of the RTRL sums (d s_c / d w_c for l < 4, d s_c / d w_in of cell l - 4 otherwise) in
+fixed-size thread-local arrays, and the team trades activations by warp shuffles.  Runs are ordered by training stream, so
+the 4 teams of a warp step through the same sequences in lockstep.
+
+The ablations (full BPTT, forget gates) run one run per thread (``_train``): each thread runs the CPU
+engine's own sequence kernels (``engine.truncated_sequence`` and ``engine.full_sequence``), which numba
+compiles a second time as device functions, with scratch in thread-local arrays and full BPTT's history
+in one global array per quantity.
+
+Both do the same float64 arithmetic as ``engine.train_block``, up to the device's fused multiply-adds and
+its ``exp`` (weights within 1e-9 of the CPU engine's after 1,000 sequences: tests/test_gpu.py).
 """
 
 from __future__ import annotations
@@ -15,9 +23,29 @@ import numpy as np
 from numba import cuda, float64
 
 from . import engine
-from .engine import HISTORY, N_BLOCKS, N_CELLS, N_COLS, N_HIDDEN, N_OUT, N_ROWS_MAX
+from .engine import (
+    CELLS_PER_BLOCK,
+    FORGET,
+    HISTORY,
+    IN_GATE,
+    N_BLOCKS,
+    N_CELLS,
+    N_COLS,
+    N_HIDDEN,
+    N_OUT,
+    N_ROWS_MAX,
+    OUT_GATE,
+    RECURRENT,
+    sigmoid,
+    squash,
+)
 
 THREADS_PER_BLOCK = 64
+"""Threads per CUDA block of ``_train``, the one-run-per-thread kernel."""
+TEAM = N_HIDDEN
+"""Threads per run of ``_train_teams``: one per hidden unit."""
+TEAMS_PER_BLOCK = 16
+"""Runs per CUDA block of ``_train_teams`` (128 threads)."""
 
 
 def available() -> bool:
@@ -72,18 +100,122 @@ def _train(Wh, Wo, inputs, lengths, targets, stream, counts, lr, opts, z_h, act_
             V[b] -= rate * (gWo[b] * opts.trainable[W.shape[0] * N_COLS + b])
 
 
-def train_runs(theta, inputs, lengths, targets, stream, counts, lr, opts, errors) -> None:
-    """``engine.train_runs`` on the GPU: the same arguments, theta and errors filled in place."""
+@cuda.jit(device=True, inline=True)
+def _from(mask, base, lane, value):
+    """``value`` as lane ``base + lane`` of the warp holds it (a shuffle inside one team)."""
+    return cuda.shfl_sync(mask, value, base + lane)
+
+
+@cuda.jit
+def _train_teams(Wh, Wo, inputs, lengths, targets, stream, counts, lr, opts, errors):
+    """Team r (threads 8r .. 8r + 7): ``engine.train_block`` for run r on block ``stream[r]`` with the
+    truncated gradient, ``engine.truncated_sequence``'s arithmetic split by hidden unit.
+
+    Thread l keeps row l of Wh, z(t), the output weights (every thread of the team, updated alike) and
+    dS, the RTRL sums of row l of ``dS_cell`` (l < 4) or of ``dS_in`` (cell l - 4), in fixed-size thread-local arrays."""
+    r, l = cuda.grid(1) // TEAM, cuda.grid(1) % TEAM
+    if r >= Wh.shape[0]:
+        return
+    base = cuda.laneid - l
+    mask = ((1 << TEAM) - 1) << base
+    c = l % N_CELLS  # the cell whose RTRL sums this thread keeps
+    b = c // CELLS_PER_BLOCK  # and its block
+    w, wo = cuda.local.array(N_COLS, float64), cuda.local.array(N_OUT, float64)
+    z, dS = cuda.local.array(N_COLS, float64), cuda.local.array(N_COLS, float64)
+    for j in range(N_COLS):
+        w[j] = Wh[r, l, j]
+    for j in range(N_OUT):
+        wo[j] = Wo[r, j]
+    k, rate = stream[r], lr[r]
+    for i in range(counts[r]):
+        act, s = opts.initial_activation, 0.0  # engine.reset
+        for j in range(N_COLS):
+            dS[j] = 0.0
+        z[0] = 1.0
+        for t in range(lengths[k, i]):
+            z[1], z[2] = inputs[k, i, t, 0], inputs[k, i, t, 1]
+            for u in range(N_HIDDEN):
+                z[RECURRENT + u] = _from(mask, base, u, act)
+            net = 0.0
+            for j in range(N_COLS):
+                net += w[j] * z[j]
+            sig = sigmoid(net)  # a gate's activation; a cell's logistic of net_c
+            sg = _from(mask, base, c, sig)
+            y_in, y_out = _from(mask, base, IN_GATE + b, sig), _from(mask, base, OUT_GATE + b, sig)
+            act = sig
+            if l < N_CELLS:  # engine.step: s_c(t) = s_c(t-1) + y_in g(net_c), y_c = y_out h(s_c)
+                s += y_in * squash(sg, opts.g_range)
+                act = y_out * squash(sigmoid(s), opts.h_range)
+                d = engine.squash_slope(sg, opts.g_range) * y_in
+            else:
+                d = squash(sg, opts.g_range) * y_in * (1.0 - y_in)
+            for j in range(N_COLS):
+                dS[j] = dS[j] + d * z[j]
+        err = _team_step(w, wo, z, dS, act, s, targets[k, i], mask, base, l, b, rate, opts)
+        if l == 0:
+            errors[r, i] = err
+    for j in range(N_COLS):
+        Wh[r, l, j] = w[j]
+    if l == 0:
+        for j in range(N_OUT):
+            Wo[r, j] = wo[j]
+
+
+@cuda.jit(device=True, inline=True)
+def _team_step(w, wo, z, dS, act, s, target, mask, base, l, b, rate, opts):
+    """The end of a sequence on a team (``engine.output_gradient``, the end of ``engine.truncated_sequence``,
+    ``engine.sgd_step``): the output, each thread's row of the gradient, the update; returns target - y."""
+    net_k, y_c = wo[0], cuda.local.array(N_CELLS, float64)
+    for c in range(N_CELLS):
+        y_c[c] = _from(mask, base, c, act)
+        net_k += wo[1 + c] * y_c[c]
+    y = net_k if opts.linear else sigmoid(net_k)
+    err = target - y
+    d_net = -opts.err_factor * err * (1.0 if opts.linear else y * (1.0 - y))
+    y_out = _from(mask, base, OUT_GATE + b, act)  # an output gate's act is its logistic
+    h = squash(sigmoid(s), opts.h_range)
+    e_s = d_net * wo[1 + l % N_CELLS] * y_out * engine.h_slope(h, opts.h_range)  # dE/ds_c; cell threads only use it
+    d_out = d_net * wo[1 + l % N_CELLS] * h * y_out * (1.0 - y_out)
+    e_cell = _from(mask, base, l % N_CELLS, e_s)
+    gate = OUT_GATE + (l - OUT_GATE) % N_BLOCKS  # output gate rows: d_out of their block's two cells
+    d0, d1 = _from(mask, base, (gate - OUT_GATE) * CELLS_PER_BLOCK, d_out), _from(mask, base, (gate - OUT_GATE) * CELLS_PER_BLOCK + 1, d_out)
+    row = IN_GATE + (l - IN_GATE) % N_BLOCKS  # input gate rows: sum the dS_in rows of their block's two cells
+    for j in range(N_COLS):
+        p = e_cell * dS[j]  # a cell's gWh row, or one cell's share of its input gate's
+        p0 = _from(mask, base, IN_GATE + (row - IN_GATE) * CELLS_PER_BLOCK, p)
+        p1 = _from(mask, base, IN_GATE + (row - IN_GATE) * CELLS_PER_BLOCK + 1, p)
+        if l < IN_GATE:
+            g = p
+        elif l < OUT_GATE:
+            g = p0 + p1
+        else:
+            g = d0 * z[j] + d1 * z[j]
+        w[j] -= rate * (g * opts.trainable[l * N_COLS + j])
+    for j in range(N_OUT):
+        g = d_net * (1.0 if j == 0 else y_c[j - 1])
+        wo[j] -= rate * (g * opts.trainable[N_HIDDEN * N_COLS + j])
+    return err
+
+
+def train_runs(theta, inputs, lengths, targets, stream, counts, lr, opts, errors, teams: bool = True) -> None:
+    """``engine.train_runs`` on the GPU: the same arguments, theta and errors filled in place.  The paper's
+    network with the truncated gradient trains on teams (``_train_teams``), runs ordered by stream; the
+    ablations, or every run where ``teams`` is False (the bench's baseline), one run per thread (``_train``)."""
     require()
     R, split = theta.shape[0], theta.shape[1] - N_OUT
-    Wh = cuda.to_device(np.ascontiguousarray(theta[:, :split].reshape(R, -1, N_COLS)))
-    Wo = cuda.to_device(np.ascontiguousarray(theta[:, split:]))
-    steps = inputs.shape[2] if opts.full else 1
-    hist = tuple(cuda.device_array((R if opts.full else 1, steps, width)) for width in HISTORY.values())
-    d_errors = cuda.to_device(errors)  # entries past a run's count keep the caller's values, as on the CPU
-    data = [cuda.to_device(np.ascontiguousarray(a)) for a in (inputs, lengths, targets, stream, counts, lr)]
+    teams = teams and not opts.full and split == FORGET * N_COLS
+    order = np.argsort(stream, kind="stable") if teams else np.arange(R)
+    Wh = cuda.to_device(np.ascontiguousarray(theta[order, :split].reshape(R, -1, N_COLS)))
+    Wo = cuda.to_device(np.ascontiguousarray(theta[order, split:]))
+    d_errors = cuda.to_device(np.ascontiguousarray(errors[order]))  # entries past a run's count keep the caller's values
+    data = [cuda.to_device(np.ascontiguousarray(a)) for a in (inputs, lengths, targets, stream[order], counts[order], lr[order])]
     d_opts = opts._replace(trainable=cuda.to_device(opts.trainable))
-    _train[math.ceil(R / THREADS_PER_BLOCK), THREADS_PER_BLOCK](Wh, Wo, *data, d_opts, *hist, d_errors)
-    theta[:, :split] = Wh.copy_to_host().reshape(R, split)
-    theta[:, split:] = Wo.copy_to_host()
-    errors[:] = d_errors.copy_to_host()
+    if teams:
+        _train_teams[math.ceil(R / TEAMS_PER_BLOCK), TEAMS_PER_BLOCK * TEAM](Wh, Wo, *data, d_opts, d_errors)
+    else:
+        steps = inputs.shape[2] if opts.full else 1
+        hist = tuple(cuda.device_array((R if opts.full else 1, steps, width)) for width in HISTORY.values())
+        _train[math.ceil(R / THREADS_PER_BLOCK), THREADS_PER_BLOCK](Wh, Wo, *data, d_opts, *hist, d_errors)
+    theta[order, :split] = Wh.copy_to_host().reshape(R, split)
+    theta[order, split:] = Wo.copy_to_host()
+    errors[order] = d_errors.copy_to_host()

@@ -29,6 +29,7 @@ def start(log_path: str, numba_cache: str | None = None) -> None:
         os.environ["NUMBA_CACHE_DIR"] = str(Path(numba_cache).resolve().parent)
     handler = logging.FileHandler(log_path, mode="w")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=[handler])
+    logging.getLogger("numba").setLevel(logging.WARNING)  # its CUDA driver logs every allocation and free at INFO
     sys.excepthook = lambda kind, value, tb: logging.getLogger("job").critical("failed", exc_info=(kind, value, tb))
 
 

@@ -209,13 +209,13 @@ class Lstm97:
         choice("device", self.device, DEVICES)
         choice("engine", self.engine, ENGINES)
         if self.device == "cuda" and self.engine != "scalar":
-            raise ValueError(f"engine: {self.engine!r} is a CPU engine; device 'cuda' runs the scalar kernels, one run per CUDA thread")
+            raise ValueError(f"engine: {self.engine!r} is a CPU engine; device 'cuda' runs its own kernels (gpu)")
 
     @property
     def engine_name(self) -> str:
         if self.engine == "batched":
             return "lstm97 compiled (numba, float64), 16 runs in the vector lanes of a core"
-        return "lstm97 compiled (numba, float64)" + (", one run per CUDA thread" if self.device == "cuda" else "")
+        return "lstm97 compiled (numba, float64)" + (", on a CUDA GPU" if self.device == "cuda" else "")
 
     @property
     def runs_per_core(self) -> int:

@@ -8,7 +8,6 @@ weights at each of those counts are kept, so one run answers all of them.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import pickle
@@ -245,7 +244,7 @@ def _absorb(run: _Run, errors, protocol: Protocol) -> dict[str, int]:
     "end" where the run's wanted definitions are all met inside the block: the run ends exactly
     there, its rule and curve cut back to that sequence, its weights to be replayed to it.
     """
-    n_before, before = run.rule.n, copy.deepcopy(run.rule)
+    n_before, before = run.rule.n, run.rule.copy()
     measures = run.rule.update(errors)
     met, wanted, needs = run.rule.met, _wanted(protocol), {}
     if all(name in met for name in wanted) and (stop := max(met[name] for name in wanted)) < run.rule.n:
@@ -358,7 +357,9 @@ def train_from(
     T = task.check_T(T)
     if threads:
         numba.set_num_threads(threads)
-    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, [s.seed for s in starts], model, protocol, numba.get_num_threads())
+    seeds = sorted({s.seed for s in starts})
+    named = seeds if len(starts) <= PROGRESS_RUNS else f"{seeds[0]}-{seeds[-1]} ({len(starts):,} runs)"
+    log.info("T=%d seeds %s: %s, %s, %d thread(s)", T, named, model, protocol, numba.get_num_threads())
     digest = checkpoint.digest(T, starts, model, protocol) if checkpoint else None
     state = checkpoint.load(digest) if checkpoint else None
     runs, index, elapsed = (state["runs"], state["index"], state["elapsed"]) if state else ([_open(s, protocol) for s in starts], 0, 0.0)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 @dataclasses.dataclass(frozen=True)
 class Grid:
     """in_gate_bias: values for each block; lr: learning rates; trials: seeds 0 .. trials - 1 in every cell;
-    engine: "cpu" (the base setting's CPU engine over the job's cores) or "cuda" (one run per CUDA thread)."""
+    engine: "cpu" (the base setting's CPU engine over the job's cores) or "cuda" (every run at once on a CUDA GPU, ``gpu``)."""
 
     in_gate_bias: tuple[float, ...]
     lr: tuple[float, ...]
@@ -38,6 +38,16 @@ class Grid:
 
     def cells(self) -> list[tuple[float, float, float]]:
         return list(itertools.product(self.in_gate_bias, self.in_gate_bias, self.lr))
+
+    @classmethod
+    def from_params(cls, params: dict) -> Grid:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+
+
+def grid_params(sweep: dict, T: int) -> dict:
+    """A config's ``sweep`` block (its schema's defaults filled in) at one T as plain data, for rule params:
+    ``in_gate_bias`` and ``lr`` are one list for every T or one per T."""
+    return {k: sweep[k][T] if isinstance(sweep[k], dict) else sweep[k] for k in ("in_gate_bias", "lr", "trials", "engine")}
 
 
 def run(

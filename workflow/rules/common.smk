@@ -20,7 +20,7 @@ os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os
 
 from snakemake.logging import logger  # noqa: E402
 
-from lstm1997 import estimate, task  # noqa: E402
+from lstm1997 import estimate, sweep, task  # noqa: E402
 from lstm1997 import variants as registry  # noqa: E402
 from lstm1997.engine_batched import LANES  # noqa: E402
 
@@ -46,13 +46,13 @@ def check_config():
     for label, T in pairs():
         if T not in config["budget"]:
             raise WorkflowError(f"budget: no entry for T={T} (variant {label}); give one per T of T: {config['T']}")
-    sweep = config.get("sweep") or {"T": [], "budget": {}, "base": None}
+    sweep_config = config.get("sweep") or {"T": [], "budget": {}, "base": None}
     for key in ("budget", "in_gate_bias", "lr"):
-        for T in sweep["T"]:
-            if isinstance(sweep.get(key), dict) and T not in sweep[key]:
-                raise WorkflowError(f"sweep.{key}: no entry for T={T}; give one per T of sweep.T: {sweep['T']}")
-    if sweep["base"] is not None and sweep["base"] not in config["variants"]:
-        raise WorkflowError(f"sweep.base: {sweep['base']!r} is not a variant of this config; allowed: {', '.join(config['variants'])}")
+        for T in sweep_config["T"]:
+            if isinstance(sweep_config.get(key), dict) and T not in sweep_config[key]:
+                raise WorkflowError(f"sweep.{key}: no entry for T={T}; give one per T of sweep.T: {sweep_config['T']}")
+    if sweep_config["base"] is not None and sweep_config["base"] not in config["variants"]:
+        raise WorkflowError(f"sweep.base: {sweep_config['base']!r} is not a variant of this config; allowed: {', '.join(config['variants'])}")
 
 
 def resolve_settings():
@@ -257,10 +257,8 @@ def sweep_trials():
 
 
 def sweep_grid(wildcards):
-    """The sweep's grid at one T as plain data, for rule params; ``in_gate_bias`` and ``lr`` are one list for
-    every T or one per T."""
-    T = int(wildcards.T)
-    return {k: SWEEP[k][T] if isinstance(SWEEP[k], dict) else SWEEP[k] for k in ("in_gate_bias", "lr", "trials", "engine")}
+    """The sweep's grid at one T as plain data, for rule params (``sweep.grid_params``)."""
+    return sweep.grid_params(SWEEP, int(wildcards.T))
 
 
 def sweep_setting(wildcards):

@@ -6,7 +6,7 @@ from lstm1997 import io, sweep, testset  # noqa: E402
 from lstm1997.protocol import Checkpoint  # noqa: E402
 from lstm1997.variants import Setting  # noqa: E402
 
-grid = sweep.Grid(**{k: tuple(v) if isinstance(v, list) else v for k, v in snakemake.params.grid.items()})
+grid = sweep.Grid.from_params(snakemake.params.grid)
 base = Setting.from_params(snakemake.params.base, snakemake.params.setting)
 checkpoint = Checkpoint(snakemake.params.checkpoint, key=snakemake.params.source)
 T = int(snakemake.wildcards.T)
