@@ -1,9 +1,11 @@
 """The real Snakemake pipeline on a tiny config, in a temporary directory: outputs, caching, determinism, errors."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
@@ -117,6 +119,17 @@ def test_publishing_a_run_copies_its_report_tables_figures_and_sweep(workdir, tm
         assert (published / name).read_bytes() == (results / source).read_bytes(), name
     assert (published / "report.html").exists() and (published / "figures/sweep_median_sequences.png").exists()
     assert not list(published.rglob("*.svg"))
+
+
+def test_the_sweep_run_by_hand_writes_the_rules_trials(finished, tmp_path):
+    """docs/reproduction/gpu_sweep.py, the sweep_train job for a machine without Snakemake: its prepare reads the
+    config as the Snakefile does, its run writes the rule's trials.csv byte for byte."""
+    script, job, out = REPO / "docs/reproduction/gpu_sweep.py", tmp_path / "job.json", tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow")}
+    subprocess.run([sys.executable, str(script), "prepare", str(finished / "tiny.yaml"), "10", str(job)], check=True, env=env)
+    subprocess.run([sys.executable, str(script), "run", str(job), str(out), str(tmp_path / "sweep.checkpoint")], check=True, env=env)
+    assert (out / "trials.csv").read_bytes() == (finished / "results/sweep/T10/trials.csv").read_bytes()
+    assert not (tmp_path / "sweep.checkpoint").exists()
 
 
 def test_snakemakes_own_report(workdir, source):

@@ -14,7 +14,6 @@ what "average training error" averages, so four readings are tracked side by sid
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,41 +47,39 @@ class StoppingRule:
         """
         errors = np.asarray(errors, dtype=np.float64)
         joined = np.concatenate([self.tail, errors])
-        counts = self.n + np.arange(1, len(errors) + 1)
-        full = counts >= self.window
         sums = np.array([self.sums["mse"], self.sums["mae"]])
-        values, correct = _measures(joined, len(self.tail), self.window, self.n, sums, self.correct_threshold, ASKER_CORRECT)
-        measures = dict(zip(DEFINITIONS, values)) | dict(zip(MEASURES[len(DEFINITIONS) :], correct))
+        thresholds = np.array([self.correct_threshold, ASKER_CORRECT, self.error_threshold])
+        values, correct, first = _measures(joined, len(self.tail), self.window, self.n, sums, thresholds)
         self.sums = {"mse": float(sums[0]), "mae": float(sums[1])}
-        all_correct = full & (measures["correct_in_window"] == self.window)
         for name in self.definitions:
-            hits = np.flatnonzero(all_correct & (measures[name] < self.error_threshold))
-            if name not in self.met and len(hits):
-                self.met[name] = int(counts[hits[0]])
+            if name not in self.met and (i := first[DEFINITIONS.index(name)]) >= 0:
+                self.met[name] = self.n + int(i) + 1
         self.n += len(errors)
         self.tail = joined[-self.window :]
-        return measures
+        return dict(zip(DEFINITIONS, values)) | dict(zip(MEASURES[len(DEFINITIONS) :], correct))
 
     def copy(self) -> StoppingRule:
         """A copy that later updates of either leave alone (``update`` replaces ``tail``, rebinds ``sums``, fills ``met``)."""
-        return dataclasses.replace(self, met=dict(self.met))
+        return StoppingRule(self.definitions, self.window, self.error_threshold, self.correct_threshold, self.n, self.sums, self.tail, dict(self.met))
 
 
 @njit(cache=True, error_model="numpy")
-def _measures(joined, n_tail, window, n, sums, correct_threshold, asker_threshold):
+def _measures(joined, n_tail, window, n, sums, thresholds):
     """The measures after each new error of ``joined`` (the kept tail, then the block; ``n`` sequences before
     it): rows window_mse, cumulative_mse, window_mae, cumulative_mae, and the counts correct_in_window,
-    asker_correct_in_window.  Sums run in numpy's cumsum order; ``sums`` (squared, absolute error since the
-    start) is advanced past the block."""
+    asker_correct_in_window (``thresholds``: correct, asker-correct, then the error threshold); and for each
+    definition the first new error where it is met (-1: none).  Sums run in numpy's cumsum order; ``sums``
+    (squared, absolute error since the start) is advanced past the block."""
     n_new = len(joined) - n_tail
     run = np.zeros((4, len(joined) + 1))  # running sums over joined: squared error, absolute error, correct, asker-correct
     for i in range(len(joined)):
         e = abs(joined[i])
         run[0, i + 1] = run[0, i] + joined[i] * joined[i]
         run[1, i + 1] = run[1, i] + e
-        run[2, i + 1] = run[2, i] + (e < correct_threshold)
-        run[3, i + 1] = run[3, i] + (e < asker_threshold)
+        run[2, i + 1] = run[2, i] + (e < thresholds[0])
+        run[3, i + 1] = run[3, i] + (e < thresholds[1])
     values, correct, block = np.empty((4, n_new)), np.empty((2, n_new), np.int64), np.zeros(2)
+    first = np.full(4, -1)
     for i in range(n_new):
         end = n_tail + i + 1
         start = max(end - window, 0)
@@ -93,6 +90,10 @@ def _measures(joined, n_tail, window, n, sums, correct_threshold, asker_threshol
             values[2 * m, i] = (run[m, end] - run[m, start]) / (end - start)
             values[2 * m + 1, i] = (sums[m] + block[m]) / (n + i + 1)
             correct[m, i] = int(run[2 + m, end] - run[2 + m, start])
+        if n + i + 1 >= window and correct[0, i] == window:  # the 2000 most recent sequences all correct
+            for d in range(4):
+                if first[d] < 0 and values[d, i] < thresholds[2]:
+                    first[d] = i
     if n_new:
         sums += block
-    return values, correct
+    return values, correct, first

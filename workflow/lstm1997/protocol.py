@@ -214,9 +214,10 @@ def _open(start: Start, protocol: Protocol) -> _Run:
 def _record_curve(run: _Run, measures: dict[str, np.ndarray], n_before: int, every: int) -> None:
     """Keep the block's learning-curve points (every ``every`` sequences); a block without one adds nothing
     (a sweep's many runs, carried in a checkpoint, keep no curve)."""
-    counts = n_before + np.arange(1, len(measures["window_mse"]) + 1)
-    if np.any(keep := counts % every == 0):
-        run.curve.append({"sequences": counts[keep], **{k: v[keep] for k, v in measures.items()}})
+    first = every - n_before % every  # 1-based position in the block of the first count divisible by every
+    if first <= len(measures["window_mse"]):
+        keep = np.arange(first - 1, len(measures["window_mse"]), every)
+        run.curve.append({"sequences": n_before + keep + 1, **{k: v[keep] for k, v in measures.items()}})
 
 
 def _wanted(protocol: Protocol) -> tuple[str, ...]:
