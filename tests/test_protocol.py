@@ -131,6 +131,7 @@ def test_progress_of_many_runs_is_one_summary_line(caplog):
     10.5 steps a sequence), its ETA the slowest run's pace to the budget."""
     caplog.set_level("INFO", logger="lstm1997.protocol")
     train(10, list(range(17)), protocol=Protocol(budget=2000), log_every=0.0)
+    assert caplog.records[0].getMessage().startswith("T=10 seeds 0-16 (17 runs): Lstm97(")  # not every seed
     progress = [r.getMessage() for r in caplog.records if "sequences" in r.getMessage() and "done after" not in r.getMessage()]
     assert [line.split(" | ")[0] for line in progress] == ["T=10: 17 of 17 runs active, 1,000-1,000/2,000 sequences"] + [
         "T=10: 17 of 17 runs active, 2,000-2,000/2,000 sequences"
