@@ -177,13 +177,11 @@ def _team_step(w, wo, z, dS, act, s, target, mask, base, l, b, rate, opts):
     e_s = d_net * wo[1 + l % N_CELLS] * y_out * engine.h_slope(h, opts.h_range)  # dE/ds_c; cell threads only use it
     d_out = d_net * wo[1 + l % N_CELLS] * h * y_out * (1.0 - y_out)
     e_cell = _from(mask, base, l % N_CELLS, e_s)
-    gate = OUT_GATE + (l - OUT_GATE) % N_BLOCKS  # output gate rows: d_out of their block's two cells
-    d0, d1 = _from(mask, base, (gate - OUT_GATE) * CELLS_PER_BLOCK, d_out), _from(mask, base, (gate - OUT_GATE) * CELLS_PER_BLOCK + 1, d_out)
-    row = IN_GATE + (l - IN_GATE) % N_BLOCKS  # input gate rows: sum the dS_in rows of their block's two cells
+    first = l % N_BLOCKS * CELLS_PER_BLOCK  # a gate row's block (rows 4-7: block l % 2), by its first cell
+    d0, d1 = _from(mask, base, first, d_out), _from(mask, base, first + 1, d_out)  # an output gate's two cells
     for j in range(N_COLS):
         p = e_cell * dS[j]  # a cell's gWh row, or one cell's share of its input gate's
-        p0 = _from(mask, base, IN_GATE + (row - IN_GATE) * CELLS_PER_BLOCK, p)
-        p1 = _from(mask, base, IN_GATE + (row - IN_GATE) * CELLS_PER_BLOCK + 1, p)
+        p0, p1 = _from(mask, base, N_CELLS + first, p), _from(mask, base, N_CELLS + first + 1, p)  # thread 4 + c: dS_in of cell c
         if l < IN_GATE:
             g = p
         elif l < OUT_GATE:
