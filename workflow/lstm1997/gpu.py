@@ -122,8 +122,8 @@ def _train_teams(Wh, Wo, inputs, lengths, targets, stream, counts, lr, opts, err
     b = c // CELLS_PER_BLOCK  # and its block
     w, wo = cuda.local.array(N_COLS, float64), cuda.local.array(N_OUT, float64)
     z, dS = cuda.local.array(N_COLS, float64), cuda.local.array(N_COLS, float64)
-    for j in range(N_COLS):
-        w[j] = Wh[r, l, j]
+    for j in range(N_COLS):  # the columns past opts.n_cols feed nothing and learn nothing, as on the CPU
+        w[j] = Wh[r, l, j] if j < opts.n_cols else 0.0
     for j in range(N_OUT):
         wo[j] = Wo[r, j]
     k, rate = stream[r], lr[r]
@@ -154,7 +154,7 @@ def _train_teams(Wh, Wo, inputs, lengths, targets, stream, counts, lr, opts, err
         err = _team_step(w, wo, z, dS, act, s, targets[k, i], mask, base, l, b, rate, opts)
         if l == 0:
             errors[r, i] = err
-    for j in range(N_COLS):
+    for j in range(opts.n_cols):
         Wh[r, l, j] = w[j]
     if l == 0:
         for j in range(N_OUT):
@@ -188,7 +188,8 @@ def _team_step(w, wo, z, dS, act, s, target, mask, base, l, b, rate, opts):
             g = p0 + p1
         else:
             g = d0 * z[j] + d1 * z[j]
-        w[j] -= rate * (g * opts.trainable[l * N_COLS + j])
+        if j < opts.n_cols:
+            w[j] -= rate * (g * opts.trainable[l * N_COLS + j])
     for j in range(N_OUT):
         g = d_net * (1.0 if j == 0 else y_c[j - 1])
         wo[j] -= rate * (g * opts.trainable[N_HIDDEN * N_COLS + j])
