@@ -371,30 +371,42 @@ def train_from(
         log.info("T=%d: resumed from %s at block %d (%s)", T, checkpoint.path, index, done)
     started = last_save = time.perf_counter() - elapsed
     last_log = _pace(runs, active)
-    while active:
-        _train_block(T, active, index, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
-        for run in active:
-            if _finished(run, protocol):
-                run.wall_time = time.perf_counter() - started
-        if time.perf_counter() - last_log.time >= log_every:
-            last_log = _progress(T, runs, active, protocol.budget, started, last_log)
-        active = [run for run in active if not _finished(run, protocol)]
-        index += 1
-        if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
-            checkpoint.save({"digest": digest, "runs": runs, "index": index, "elapsed": time.perf_counter() - started})
-            last_save = time.perf_counter()
+    with ThreadPoolExecutor(1) as ahead:  # the next block's streams are drawn while this one trains (a GPU leaves the host idle)
+        drawn = ahead.submit(_draw, T, active, index, protocol)
+        while active:
+            streams = drawn.result()
+            drawn = ahead.submit(_draw, T, active, index + 1, protocol)
+            _train_block(T, active, index, streams, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
+            for run in active:
+                if _finished(run, protocol):
+                    run.wall_time = time.perf_counter() - started
+            if time.perf_counter() - last_log.time >= log_every:
+                last_log = _progress(T, runs, active, protocol.budget, started, last_log)
+            active = [run for run in active if not _finished(run, protocol)]
+            index += 1
+            if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
+                checkpoint.save({"digest": digest, "runs": runs, "index": index, "elapsed": time.perf_counter() - started})
+                last_save = time.perf_counter()
     results = [_result(T, run, model, protocol) for run in runs]
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
     return results
 
 
-def _train_block(T: int, active: list[_Run], index: int, model: Model, protocol: Protocol, announce: bool) -> None:
-    """Block ``index`` of every active run's stream: train, feed the stopping rule and curve, stop diverged runs,
-    replay to the sequences where definitions were met, keep the snapshots; ``announce`` logs the paper's rule met."""
-    seeds = {seed: k for k, seed in enumerate(dict.fromkeys(run.seed for run in active))}
-    with ThreadPoolExecutor(numba.get_num_threads()) as pool:  # numpy's bulk draws release the GIL: 2x at T = 500 on 2 cores
-        data = task.stack(list(pool.map(lambda seed: task.block(T, seed, index, "train", protocol.marked_first_marker), seeds)))
+def _draw(T: int, runs: list[_Run], index: int, protocol: Protocol) -> tuple[dict[int, int], list[np.ndarray]]:
+    """Block ``index`` of the runs' training streams, one per seed, stacked (``task.stack``): {seed: its stream
+    index}, and the data.  Drawn on the job's threads: numpy's bulk draws release the GIL (2x at T = 500 on 2 cores)."""
+    seeds = list(dict.fromkeys(run.seed for run in runs))
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
+        blocks = list(pool.map(lambda seed: task.block(T, seed, index, "train", protocol.marked_first_marker), seeds))
+    return {seed: k for k, seed in enumerate(seeds)}, task.stack(blocks)
+
+
+def _train_block(T: int, active: list[_Run], index: int, streams, model: Model, protocol: Protocol, announce: bool) -> None:
+    """Block ``index`` of every active run's stream (``streams``: ``_draw``'s, for these runs or more): train, feed the
+    stopping rule and curve, stop diverged runs, replay to the sequences where definitions were met, keep the
+    snapshots; ``announce`` logs the paper's rule met."""
+    seeds, data = streams
     stream = np.array([seeds[run.seed] for run in active])
     counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
     theta0 = np.stack([run.theta for run in active])
