@@ -372,10 +372,10 @@ def train_from(
     started = last_save = time.perf_counter() - elapsed
     last_log = _pace(runs, active)
     with ThreadPoolExecutor(1) as ahead:  # the next block's streams are drawn while this one trains (a GPU leaves the host idle)
-        drawn = ahead.submit(_draw, T, active, index, protocol)
+        drawn = ahead.submit(_draw, T, active, index, protocol, numba.get_num_threads())
         while active:
             streams = drawn.result()
-            drawn = ahead.submit(_draw, T, active, index + 1, protocol)
+            drawn = ahead.submit(_draw, T, active, index + 1, protocol, numba.get_num_threads())
             _train_block(T, active, index, streams, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
             for run in active:
                 if _finished(run, protocol):
@@ -393,11 +393,11 @@ def train_from(
     return results
 
 
-def _draw(T: int, runs: list[_Run], index: int, protocol: Protocol) -> tuple[dict[int, int], list[np.ndarray]]:
+def _draw(T: int, runs: list[_Run], index: int, protocol: Protocol, threads: int) -> tuple[dict[int, int], list[np.ndarray]]:
     """Block ``index`` of the runs' training streams, one per seed, stacked (``task.stack``): {seed: its stream
-    index}, and the data.  Drawn on the job's threads: numpy's bulk draws release the GIL (2x at T = 500 on 2 cores)."""
+    index}, and the data.  Drawn on the job's ``threads``: numpy's bulk draws release the GIL (2x at T = 500 on 2 cores)."""
     seeds = list(dict.fromkeys(run.seed for run in runs))
-    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         blocks = list(pool.map(lambda seed: task.block(T, seed, index, "train", protocol.marked_first_marker), seeds))
     return {seed: k for k, seed in enumerate(seeds)}, task.stack(blocks)
 
