@@ -84,8 +84,8 @@ def _curves(T):
 
 
 def _sweep():
-    """config/sweep.yaml's grid at T = 100 (9 x 9 bias pairs x 6 learning rates) and 3 x 3 pairs at lr 0.5 at
-    T = 500, 32 trials a cell, some cells never succeeding, as ``robustness.summarize`` writes them."""
+    """config/sweep.yaml's grid at T = 100 (9 x 9 bias pairs x 6 learning rates) and config/map_iok.yaml's 3 x 3 pairs
+    at lr 0.5 at T = 500, 32 trials a cell, some cells never succeeding, as ``robustness.summarize`` writes them."""
     rng = np.random.default_rng(2)
     grids = {100: ([0.0, -1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0], [0.05, 0.1, 0.25, 0.5, 1.0, 2.0]), 500: ([0.0, -3.0, -6.0], [0.5])}
     rows = []
