@@ -154,22 +154,19 @@ def nn_lstm_rows(data: task.AddingData, seconds: float, asker: Row) -> list[Row]
     return rows
 
 
+class _OneRunPerThread(lstm97.Lstm97):
+    """The cuda engine as it was, every run on one thread (``gpu.train_runs`` with ``teams`` False): the bench's baseline."""
+
+    def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
+        gpu.train_runs(theta, inputs, lengths, targets, stream, counts, lr, self.options(gradient, loss), errors, teams=False)
+
+
 def cuda_row(data: task.AddingData, seconds: float, runs: int, teams: bool = True) -> Row:
-    """``gpu.train_runs`` (truncated gradient) on ``runs`` trials of the same block, timed, transfers included:
-    on teams of 8 threads per run, or (``teams`` False) one run per thread."""
-    model = lstm97.Lstm97()
-    theta = np.stack([model.init(task.rng(r % 1024, "init")) for r in range(runs)])
-    shared = [getattr(data, k)[None] for k in ("inputs", "lengths", "targets")]
-    stream, counts, lr, errors = np.zeros(runs, dtype=np.int64), np.full(runs, len(data)), np.full(runs, 0.5), np.zeros((runs, len(data)))
-    opts = model.options("truncated", "half")
-    gpu.train_runs(theta.copy(), *shared, stream, np.ones(runs, dtype=np.int64), lr, opts, errors, teams)  # compiles
-
-    def one_block() -> int:
-        gpu.train_runs(theta.copy(), *shared, stream, counts, lr, opts, errors, teams)
-        return int(data.lengths.sum()) * runs
-
-    steps, wall, cpu = timed(one_block, seconds)
-    return Row("cuda engine, " + ("a team of 8 threads per run" if teams else "one run per thread"), steps, wall, 1, runs, cpu)
+    """``trainer`` on the cuda engine (truncated gradient), transfers included: on teams of 8 threads per run, or
+    (``teams`` False) one run per thread."""
+    model = lstm97.Lstm97(device="cuda") if teams else _OneRunPerThread(device="cuda")
+    name = "cuda engine, " + ("a team of 8 threads per run" if teams else "one run per thread")
+    return trainer(model, data, seconds, "truncated", "half", runs, 1, name)
 
 
 def sweep_row(T: int, seeds: int, cells: int, blocks: int) -> Row:

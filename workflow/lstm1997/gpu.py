@@ -174,8 +174,9 @@ def _team_step(w, wo, z, dS, act, s, target, mask, base, l, b, rate, opts):
     d_net = -opts.err_factor * err * (1.0 if opts.linear else y * (1.0 - y))
     y_out = _from(mask, base, OUT_GATE + b, act)  # an output gate's act is its logistic
     h = squash(sigmoid(s), opts.h_range)
-    e_s = d_net * wo[1 + l % N_CELLS] * y_out * engine.h_slope(h, opts.h_range)  # dE/ds_c; cell threads only use it
-    d_out = d_net * wo[1 + l % N_CELLS] * h * y_out * (1.0 - y_out)
+    dyc = d_net * wo[1 + l % N_CELLS]  # dE/dy_c; cell threads only use it and what follows from it
+    e_s = dyc * y_out * engine.h_slope(h, opts.h_range)  # dE/ds_c
+    d_out = dyc * h * y_out * (1.0 - y_out)
     e_cell = _from(mask, base, l % N_CELLS, e_s)
     first = l % N_BLOCKS * CELLS_PER_BLOCK  # a gate row's block (rows 4-7: block l % 2), by its first cell
     d0, d1 = _from(mask, base, first, d_out), _from(mask, base, first + 1, d_out)  # an output gate's two cells
