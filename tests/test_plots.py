@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO
+import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
 from lstm1997 import plots, scaling
@@ -78,3 +79,18 @@ def test_scaling_draws_each_labels_means_its_fitted_power_law_and_the_papers(mon
     assert sorted(ax.collections[1].get_offsets()[:, 1]) == [1000.0, 3000.0, 16000.0]
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["100", "200", "400", "500", "1000"]
     plots.plt.close(figures[0])
+
+
+@pytest.mark.parametrize(("low", "high", "subs", "at_least"), [(9e5, 1.43e6, (1.0, 1.5, 2.0, 3.0, 5.0, 7.0), 3), (3e4, 4e6, (1.0, 2.0, 5.0), 6)])
+def test_a_log_counts_axis_has_two_ticks_or_more_inside_its_range(low, high, subs, at_least):
+    """The median map's colour bar over 0.9M-1.43M had one tick (1M): a range under a decade gets round linear ticks."""
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    ax.set_ylim(low, high)
+    plots.counts_axis(ax.yaxis, log=True, subs=subs)
+    fig.canvas.draw()
+    inside = [t for t in ax.yaxis.get_majorticklocs() if low <= t <= high]
+    assert len(inside) >= at_least
+    labels = {t.get_position()[1]: t.get_text() for t in ax.yaxis.get_majorticklabels()}
+    assert [labels[t] for t in inside] == [plots.compact(t) for t in inside]
+    plt.close(fig)

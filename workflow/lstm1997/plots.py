@@ -57,10 +57,22 @@ def compact(x: float, pos=None) -> str:
     return f"{x:.3g}"
 
 
+class _CountsLogLocator(LogLocator):
+    """Log ticks at ``subs`` per decade; where fewer than two of them fall in the view (a range under a decade,
+    e.g. 0.9M-1.4M), a few round linear values instead (1M, 1.2M, 1.4M)."""
+
+    def tick_values(self, vmin, vmax):
+        ticks = super().tick_values(vmin, vmax)
+        low, high = sorted((vmin, vmax))
+        if np.count_nonzero((ticks >= low) & (ticks <= high)) >= 2:
+            return ticks
+        return MaxNLocator(4, steps=[1, 2, 5, 10]).tick_values(vmin, vmax)
+
+
 def counts_axis(axis, log: bool = False, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> None:
     """Ticks of a sequence-count axis: few, compact (0, 200k, 400k; 1.2M), on a log axis at ``subs`` per decade."""
     if log:
-        axis.set_major_locator(LogLocator(subs=subs))
+        axis.set_major_locator(_CountsLogLocator(subs=subs))
         axis.set_minor_formatter(NullFormatter())
     else:
         axis.set_major_locator(MaxNLocator(5))
