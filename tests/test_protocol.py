@@ -1,5 +1,6 @@
 """Online training (5.4): SGD against autograd, determinism, batching, snapshots at the stopping point, testing."""
 
+import dataclasses
 import hashlib
 import re
 
@@ -10,14 +11,14 @@ from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997 import protocol as protocol_module
 from lstm1997.criteria import MEASURES
 from lstm1997.lstm97 import Lstm97, Net
-from lstm1997.protocol import Protocol, evaluate, train, warm_up
+from lstm1997.protocol import Protocol, evaluate, train, train_from, warm_up
 
 # relaxed so that T = 10 succeeds within a few thousand sequences
 EASY = Protocol(budget=30_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100)
 
 
 def weights_equal(a, b):
-    return set(a) == set(b) and all(np.array_equal(a[k], b[k]) for k in a)
+    return set(a) == set(b) and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
 
 
 @pytest.mark.parametrize("kind", lstm97.GRADIENTS)
@@ -203,7 +204,7 @@ def test_both_network_kinds_are_models():
     from lstm1997.protocol import Model
 
     members = [name for name in dir(Model) if not name.startswith("_")] + list(Model.__annotations__)
-    assert len(members) == 10
+    assert len(members) == 11
     for model in (Lstm97(), NNLstm()):
         assert isinstance(model, Model) and all(hasattr(model, name) for name in members)
     assert not isinstance(object(), Model)
@@ -253,33 +254,55 @@ def test_a_diverging_run_stops_as_failed_and_tests_all_wrong():
     assert train(10, [0], model, Protocol(budget=2000))[0].diverged is None
 
 
-def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch):
-    """Killed after 3 blocks, saved after every block: the rerun starts at block 3 and ends with the same bytes."""
-    seeds = [0, 1]
-    whole = train(10, seeds, protocol=EASY)
+@pytest.mark.parametrize("ahead", [False, True])
+def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch, ahead):
+    """Killed after 3 blocks, saved after every block: the rerun starts at block 3 and ends with the same bytes
+    (ahead: killed while the next block trains)."""
+    starts = [protocol_module.start(seed, Lstm97(), EASY) for seed in (0, 1)]
+    whole = train_from(10, starts, Lstm97(), EASY)
     checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
     blocks = []
-    real_block = protocol_module._train_block
+    real_block = protocol_module._absorb_block
 
-    def killed_after_three(T, active, index, *args, **kwargs):
+    def killed_after_three(T, block, *args, **kwargs):
         if len(blocks) == 3:
             raise KeyboardInterrupt
-        blocks.append(index)
-        real_block(T, active, index, *args, **kwargs)
+        blocks.append(block.index)
+        return real_block(T, block, *args, **kwargs)
 
-    monkeypatch.setattr(protocol_module, "_train_block", killed_after_three)
+    monkeypatch.setattr(protocol_module, "_absorb_block", killed_after_three)
     with pytest.raises(KeyboardInterrupt):
-        train(10, seeds, protocol=EASY, checkpoint=checkpoint)
-    monkeypatch.setattr(protocol_module, "_train_block", real_block)
-    digest = checkpoint.digest(10, [protocol_module.start(s, Lstm97(), EASY) for s in seeds], Lstm97(), EASY)
+        train_from(10, starts, Lstm97(), EASY, checkpoint=checkpoint, ahead=ahead)
+    monkeypatch.setattr(protocol_module, "_absorb_block", real_block)
+    digest = checkpoint.digest(10, starts, Lstm97(), EASY)
     assert checkpoint.load(digest)["index"] == 3
     assert checkpoint.load(digest.replace(digest[0], "x", 1)) is None  # another call's state is never resumed
-    resumed = train(10, seeds, protocol=EASY, checkpoint=checkpoint)
-    for a, b in zip(whole, resumed):
-        assert (a.sequences, a.success) == (b.sequences, b.success)
-        assert all(weights_equal(a.weights[k], b.weights[k]) for k in a.weights) and set(a.weights) == set(b.weights)
-        assert all(np.array_equal(a.curve[k], b.curve[k]) for k in a.curve)
+    results_equal(whole, train_from(10, starts, Lstm97(), EASY, checkpoint=checkpoint, ahead=ahead))
     assert whole[0].sequences > 3 * task.BLOCK
+
+
+@pytest.mark.parametrize("engine_name", lstm97.ENGINES)
+def test_training_a_block_ahead_gives_the_same_bytes(engine_name):
+    """The device's overlap (the next block trains while the host absorbs this one), here on a CPU engine: runs
+    that meet the rule inside a block, diverge, or spend the budget stop at the same counts with the same weights,
+    snapshots and curves as without it."""
+    model = Lstm97(Net(output="linear"), engine=engine_name)
+    protocol = dataclasses.replace(EASY, budget=9_000, snapshot_every=2000)
+    starts = [protocol_module.start(seed, model, protocol) for seed in range(6)]
+    starts += [protocol_module.Start(6, starts[0].theta, 1000.0), protocol_module.Start(7, starts[1].theta, 1e-6)]
+    alone = train_from(10, starts, model, protocol, ahead=False)
+    results_equal(alone, train_from(10, starts, model, protocol, ahead=True))
+    met = [r.success["window_mse"] for r in alone if r.success["window_mse"]]
+    assert len(met) >= 3 and any(n % task.BLOCK for n in met) and len({n // task.BLOCK for n in met}) >= 2
+    assert alone[6].diverged is not None and alone[7].sequences == protocol.budget and "after_8000" in alone[7].weights
+
+
+def results_equal(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert (x.seed, x.sequences, x.success, x.diverged) == (y.seed, y.sequences, y.success, y.diverged)
+        assert set(x.weights) == set(y.weights) and all(weights_equal(x.weights[k], y.weights[k]) for k in x.weights)
+        assert set(x.curve) == set(y.curve) and all(np.array_equal(x.curve[k], y.curve[k], equal_nan=True) for k in x.curve)
 
 
 def test_a_run_shorter_than_its_curve_step_keeps_an_empty_curve():

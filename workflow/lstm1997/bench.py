@@ -1,4 +1,4 @@
-"""Throughput of the training engines: ``python -m lstm1997.bench [--T 100] [--seconds 3] [--json PATH]``.
+"""Throughput of the training engines: ``python -m lstm1997.bench [--T 100] [--seconds 3] [--json PATH] [--host]``.
 
 Prints time steps per second (one step = one (value, marker) pair of one trial, forward, gradient
 and update included) per core, and the ratio to a baseline measured in the same run, the asker's
@@ -10,8 +10,9 @@ would otherwise run.
    both on every core; the batched engine's ratio to the scalar one per core and its scaling over cores;
 2. the asker's nn.LSTM stack: the batched torch trainer at R = 1, 10, 100 trials and the compiled
    nn.LSTM engine; cuda rows where a CUDA device exists;
-3. where numba sees a CUDA GPU: the cuda engine (``gpu``) at 1,024 to 16,384 runs in flight against
-   the compiled engine on every core, on a block of 1,000 sequences.
+3. where numba sees a CUDA GPU: the cuda engine (``gpu``) at 1,024 to 65,536 runs in flight against
+   the compiled engine on every core, on a block of 1,000 sequences, and a sweep's whole loop;
+4. ``--host`` alone: the protocol's host side around a stand-in device (``host_table``), without a GPU.
 Torch runs on one thread.  A row's rate is that of its fastest timed call (the machine may be shared);
 ``--json PATH`` writes every row as {engine, runs, cores, steps_per_s, steps_per_s_per_core, ratio,
 steps_per_cpu_s, cpu_ratio} (ratio: per core, to the asker's loop; the CPU-second columns divide by the
@@ -169,22 +170,57 @@ def cuda_row(data: task.AddingData, seconds: float, runs: int, teams: bool = Tru
     return trainer(model, data, seconds, "truncated", "half", runs, 1, name)
 
 
-def sweep_row(T: int, seeds: int, cells: int, blocks: int) -> Row:
+def sweep_row(T: int, seeds: int, cells: int, blocks: int, ahead: bool) -> Row:
     """The whole protocol as a sweep runs it on cuda (``protocol.train_from``: each block's data drawn, trained,
-    every run's stopping rule fed): ``seeds`` x ``cells`` runs for ``blocks`` blocks, after one to compile."""
+    every run's stopping rule fed; ``ahead``: the next block trains while the host feeds this one's): ``seeds`` x
+    ``cells`` runs for ``blocks`` blocks, after one to compile."""
     model, protocol = lstm97.Lstm97(device="cuda"), Protocol(budget=blocks * task.BLOCK, criteria=("window_mse",), until="primary", curve_every=blocks * task.BLOCK)
     starts = [Start(seed, model.init(task.rng(seed, "init")), 0.5) for seed in range(seeds) for _ in range(cells)]
     train_from(T, starts[:8], model, dataclasses.replace(protocol, budget=task.BLOCK), log_every=1e9)
     t0, c0 = time.perf_counter(), time.process_time()
-    results = train_from(T, starts, model, protocol, log_every=1e9)
+    results = train_from(T, starts, model, protocol, log_every=1e9, ahead=ahead)
     steps = sum(r.sequences for r in results) * task.mean_length(T)
-    return Row(f"the sweep's whole loop on cuda (teams), {seeds} seeds x {cells} cells", int(steps), time.perf_counter() - t0, 1, len(starts), time.process_time() - c0)
+    how = "a block ahead" if ahead else "block after block"
+    return Row(f"the sweep's whole loop on cuda (teams, {how}), {seeds} seeds x {cells} cells", int(steps), time.perf_counter() - t0, 1, len(starts), time.process_time() - c0)
+
+
+@dataclass(frozen=True)
+class _StandIn(lstm97.Lstm97):
+    """A device that trains nothing: a block takes as long as a kernel at ``rate`` time steps/s would (asleep, the
+    GIL released); every error is 0.2, as on the plateau, so that no run stops."""
+
+    rate: float = 2.2e9
+    on_device = True
+
+    def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient: str, loss: str) -> None:
+        time.sleep(counts.sum() * lengths.mean() / self.rate)
+        errors.fill(0.2)
+
+
+def host_table(T: int, runs: int, blocks: int, rate: float) -> Iterator[str]:
+    """The protocol's host side (streams drawn, every run's stopping rule fed) around a ``_StandIn`` device, block
+    after block and a block ahead: what a GPU's whole loop would reach, measured without one."""
+    device, protocol = _StandIn(rate=rate), Protocol(budget=blocks * task.BLOCK, criteria=("window_mse",), until="primary", curve_every=blocks * task.BLOCK)
+    starts = [Start(seed, device.init(task.rng(seed, "init")), 0.5) for seed in range(32)] * (runs // 32)
+    train_from(T, starts[:32], device, dataclasses.replace(protocol, budget=task.BLOCK), log_every=1e9)
+    yield f"| whole loop, {len(starts):,} runs, T = {T}, a stand-in device at {rate / 1e9:.2g} G time steps/s | seconds a block | time steps / s | ratio |"
+    yield "|---|---:|---:|---:|"
+    base = None
+    for ahead in (False, True):
+        t0 = time.perf_counter()
+        train_from(T, starts, device, protocol, log_every=1e9, ahead=ahead)
+        seconds = (time.perf_counter() - t0) / blocks
+        base = base or seconds
+        steps = len(starts) * task.BLOCK * task.mean_length(T)
+        yield f"| {'a block ahead' if ahead else 'block after block'} | {seconds:.3f} | {steps / seconds:,.0f} | {_ratio(base / seconds)} |"
+    yield f"| the device alone | {steps / rate:.3f} | {rate:,.0f} | {_ratio(base * rate / steps)} |"
 
 
 def gpu_table(T: int, seconds: float, cores: int) -> Iterator[str]:
     """The cuda engine on a block of 1,000 sequences at growing runs in flight, the one-run-per-thread kernel at
-    16,384 runs, and a sweep's whole loop, against the batched CPU engine on every core of this machine, measured
-    in the same run; ratios also to 2 cores of it.  Markdown lines, each as soon as it is measured."""
+    16,384 runs, and a sweep's whole loop (block after block, then a block ahead), against the batched CPU engine
+    on every core of this machine, measured in the same run; ratios also to 2 cores of it.  Markdown lines, each
+    as soon as it is measured."""
     data = task.block(T, 0, 0)
     cpu = compiled(data, seconds, "truncated", 4 * engine_batched.LANES * cores, cores, "batched")
     yield f"| engine | runs in flight | time steps / s | ratio to the CPU engine on {cores} cores | ratio to 2 cores |"
@@ -192,7 +228,8 @@ def gpu_table(T: int, seconds: float, cores: int) -> Iterator[str]:
     yield f"| {cpu.engine} | {cpu.runs:,} | {cpu.rate:,.0f} | 1.0x | {_ratio(cores / 2)} |"
     for runs, teams in ((16384, False), (1024, True), (4096, True), (16384, True), (65536, True)):
         yield _gpu_line(cuda_row(data, seconds, runs, teams), cpu)
-    yield _gpu_line(sweep_row(T, 32, 486, 3), cpu)
+    for ahead in (False, True):
+        yield _gpu_line(sweep_row(T, 32, 486, 6, ahead), cpu)
 
 
 def _gpu_line(row: Row, cpu: Row) -> str:
@@ -231,8 +268,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum seconds per row (default 3)")
     parser.add_argument("--cuda-only", action="store_true", help="only the cuda engine's table")
     parser.add_argument("--json", metavar="PATH", help="also write every CPU row to PATH as JSON")
+    parser.add_argument("--host", action="store_true", help="only the protocol's host side around a stand-in device")
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
+    if args.host:
+        for line in host_table(args.T, 3840, 6, 2.2e9):
+            print(line, flush=True)
+        return
     data = task.generate(args.T, 200, task.rng(0, "test", args.T))
     rows: list[Row] = []
     if not args.cuda_only:

@@ -227,6 +227,11 @@ class Lstm97:
         return 1
 
     @property
+    def on_device(self) -> bool:
+        """Trains on a CUDA GPU: the protocol trains the next block there while the host absorbs this one."""
+        return self.device == "cuda"
+
+    @property
     def n_params(self) -> int:
         return self.net.n_params
 

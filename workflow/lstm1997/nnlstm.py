@@ -26,6 +26,8 @@ class NNLstm:
     net: Stack = Stack()
     gradients = ("full",)
     runs_per_core = 1
+    on_device = False
+    """Its torch engine drives even a GPU from Python, step by step: the host is never idle."""
 
     @property
     def engine_name(self) -> str:

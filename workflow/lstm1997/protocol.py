@@ -13,7 +13,7 @@ import logging
 import pickle
 import time
 import typing
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +22,8 @@ import numba
 import numpy as np
 
 from . import paper, task
-from .criteria import DEFINITIONS, MEASURES, StoppingRule
 from .checks import choice, integer, positive
+from .criteria import DEFINITIONS, MEASURES, StoppingRule
 from .io import atomic
 from .learning import GRADIENTS, LOSSES
 from .lstm97 import Lstm97
@@ -44,6 +44,9 @@ class Model(typing.Protocol):
 
     runs_per_core: int
     """Runs one core trains at once (the batched engine's vector lanes)."""
+
+    on_device: bool
+    """Whether ``train_runs`` runs on an accelerator and leaves the host idle meanwhile (``train_from``'s ``ahead``)."""
 
     @property
     def engine_name(self) -> str: ...
@@ -353,9 +356,14 @@ def train_from(
     threads: int | None = None,
     log_every: float = 10.0,
     checkpoint: Checkpoint | None = None,
+    ahead: bool | None = None,
 ) -> list[RunResult]:
     """Train runs from given starts (initial weights and learning rate each) at once, e.g. the cells of a sweep;
-    with a ``checkpoint``, resume from its saved state of these runs and save it as training goes on."""
+    with a ``checkpoint``, resume from its saved state of these runs and save it as training goes on.
+
+    ``ahead`` (default: ``model.on_device``) trains each block on a thread of its own while the host feeds the
+    stopping rules the block before: the same results, bit for bit, with the host's work hidden behind a device's.
+    """
     T = task.check_T(T)
     if threads:
         numba.set_num_threads(threads)
@@ -371,12 +379,23 @@ def train_from(
         log.info("T=%d: resumed from %s at block %d (%s)", T, checkpoint.path, index, done)
     started = last_save = time.perf_counter() - elapsed
     last_log = _pace(runs, active)
-    with ThreadPoolExecutor(1) as ahead:  # the next block's streams are drawn while this one trains (a GPU leaves the host idle)
-        drawn = ahead.submit(_draw, T, active, index, protocol, numba.get_num_threads())
+    cores, ahead = numba.get_num_threads(), model.on_device if ahead is None else ahead
+    # The next block's streams are drawn while this one trains; with ``ahead``, the next block trains while the host
+    # absorbs this one (the same runs, from the weights just trained: the rows of runs that stop are dropped).
+    with ThreadPoolExecutor(1) as drawer, (ThreadPoolExecutor(1) if ahead else _Inline()) as device:
+        drawn, pending, settled = drawer.submit(_draw, T, active, index, protocol, cores), None, None
         while active:
-            streams = drawn.result()
-            drawn = ahead.submit(_draw, T, active, index + 1, protocol, numba.get_num_threads())
-            _train_block(T, active, index, streams, model, protocol, announce=len(runs) <= PROGRESS_RUNS)
+            if pending is None:
+                streams, drawn = drawn.result(), drawer.submit(_draw, T, active, index + 1, protocol, cores)
+                pending = _launch(device, active, index, streams, np.stack([run.theta for run in active]), np.array([run.rule.n for run in active]), model, protocol)
+            block, pending = pending.result().only(active), None
+            if ahead:
+                streams, drawn = drawn.result(), drawer.submit(_draw, T, block.runs, index + 2, protocol, cores)
+                pending = _launch(device, block.runs, index + 1, streams, block.theta, block.n + block.counts, model, protocol)
+            needs = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS)
+            previous, settled = settled, device.submit(_settle, block, needs, model, protocol)
+            if previous:
+                previous.result()  # the device's executor runs in order: the block before has settled, or raises here
             for run in active:
                 if _finished(run, protocol):
                     run.wall_time = time.perf_counter() - started
@@ -385,8 +404,11 @@ def train_from(
             active = [run for run in active if not _finished(run, protocol)]
             index += 1
             if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
+                settled.result()
                 checkpoint.save({"digest": digest, "runs": runs, "index": index, "elapsed": time.perf_counter() - started})
                 last_save = time.perf_counter()
+        if settled:
+            settled.result()
     results = [_result(T, run, model, protocol) for run in runs]
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
@@ -402,29 +424,88 @@ def _draw(T: int, runs: list[_Run], index: int, protocol: Protocol, threads: int
     return {seed: k for k, seed in enumerate(seeds)}, task.stack(blocks)
 
 
-def _train_block(T: int, active: list[_Run], index: int, streams, model: Model, protocol: Protocol, announce: bool) -> None:
-    """Block ``index`` of every active run's stream (``streams``: ``_draw``'s, for these runs or more): train, feed the
-    stopping rule and curve, stop diverged runs, replay to the sequences where definitions were met, keep the
-    snapshots; ``announce`` logs the paper's rule met."""
-    seeds, data = streams
-    stream = np.array([seeds[run.seed] for run in active])
-    counts = np.array([min(task.BLOCK, protocol.budget - run.rule.n) for run in active])
-    theta0 = np.stack([run.theta for run in active])
-    theta = theta0.copy()
-    errors = np.zeros((len(active), task.BLOCK))
-    model.train_runs(theta, *data, stream, counts, np.array([run.lr for run in active]), errors, protocol.gradient, protocol.loss)
+@dataclass
+class _Block:
+    """One block of training for ``runs``: its stream ``index``, the drawn ``streams`` ({seed: stream}, data),
+    each run's stream, sequences before it ``n`` and ``counts`` in it, its start weights ``theta0`` and, once
+    trained, the weights ``theta`` and the ``errors`` before each update."""
+
+    runs: list[_Run]
+    index: int
+    streams: tuple[dict[int, int], list[np.ndarray]]
+    n: np.ndarray
+    counts: np.ndarray
+    theta0: np.ndarray
+    theta: np.ndarray
+    errors: np.ndarray
+
+    @property
+    def stream(self) -> np.ndarray:
+        return np.array([self.streams[0][run.seed] for run in self.runs])
+
+    def only(self, runs: list[_Run]) -> _Block:
+        """The rows of ``runs`` (a sublist of this block's, in its order: those still active)."""
+        if len(runs) == len(self.runs):
+            return self
+        keep = {id(run) for run in runs}
+        rows = [i for i, run in enumerate(self.runs) if id(run) in keep]
+        return _Block(runs, self.index, self.streams, *(a[rows] for a in (self.n, self.counts, self.theta0, self.theta, self.errors)))
+
+
+class _Inline:
+    """An executor that runs each task at once on the calling thread: a CPU engine trains on the caller's
+    thread, with numba's thread count the caller set (``numba.set_num_threads`` is per thread)."""
+
+    def submit(self, fn, *args) -> Future:
+        done = Future()
+        done.set_result(fn(*args))
+        return done
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def _launch(device, runs: list[_Run], index: int, streams, theta0: np.ndarray, n: np.ndarray, model: Model, protocol: Protocol) -> Future:
+    """Train block ``index`` of ``runs`` from ``theta0`` (they have trained ``n`` sequences) on the ``device``
+    executor; the future's result is the trained ``_Block``."""
+    counts = np.minimum(task.BLOCK, protocol.budget - n)
+    block = _Block(runs, index, streams, n, counts, theta0, theta0.copy(), np.zeros((len(runs), task.BLOCK)))
+    lr = np.array([run.lr for run in runs])
+
+    def train() -> _Block:
+        model.train_runs(block.theta, *streams[1], block.stream, counts, lr, block.errors, protocol.gradient, protocol.loss)
+        return block
+
+    return device.submit(train)
+
+
+def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool) -> list[dict[str, int]]:
+    """Feed a trained block to its runs' stopping rules and curves and stop the diverged runs; ``announce`` logs
+    the paper's rule met.  Returns each run's ``_absorb`` needs: the weights ``_settle`` replays."""
     needs = []
-    for i, run in enumerate(active):
-        run.theta = theta[i]
+    for i, run in enumerate(block.runs):
+        run.theta = block.theta[i]
         met_before = protocol.primary in run.rule.met
-        needs.append(_absorb(run, errors[i, : counts[i]], protocol))
-        _check_finite(run, errors[i, : counts[i]])
+        errors = block.errors[i, : block.counts[i]]
+        needs.append(_absorb(run, errors, protocol))
+        _check_finite(run, errors)
         if announce and not met_before and protocol.primary in run.rule.met:
             _announce(T, run, protocol)
-    _replay(active, needs, theta0, data, stream, model, protocol)
-    for run in active:
-        if protocol.snapshot_every and run.rule.n % protocol.snapshot_every == 0:
-            run.snapshots[f"after_{run.rule.n}"] = model.unflatten(run.theta)
+    return needs
+
+
+def _settle(block: _Block, needs: list[dict[str, int]], model: Model, protocol: Protocol) -> None:
+    """After ``_absorb_block``, on the device's executor: replay to the sequences where definitions were met
+    (snapshots, cut-back ends), keep the periodic snapshots.  Reads no state the host changes meanwhile."""
+    _replay(block.runs, needs, block.theta0, block.streams[1], block.stream, model, protocol)
+    if protocol.snapshot_every:
+        for i, run in enumerate(block.runs):
+            n = int(block.n[i]) + needs[i].get("end", int(block.counts[i]))
+            if n % protocol.snapshot_every == 0:
+                run.snapshots[f"after_{n}"] = model.unflatten(run.theta if "end" in needs[i] else block.theta[i])
 
 
 def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:
