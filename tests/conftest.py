@@ -3,11 +3,35 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = (REPO / ".test/config.yaml").read_text()
 """The tiny config that runs the whole DAG in minutes (snakemake --cores 2 --configfile .test/config.yaml)."""
+
+
+def stopping_mix(model) -> tuple[list, object]:
+    """Starts and a relaxed protocol at T = 10 under which ``model`` (a linear output unit) has runs meet the rule
+    inside blocks, at different blocks, one diverge (lr 1000) and one spend the budget (lr 1e-6), with periodic
+    snapshots: every way a run of ``protocol.train_from`` stops."""
+    from lstm1997 import protocol
+
+    rule = protocol.Protocol(budget=9_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100, snapshot_every=2000)
+    starts = [protocol.start(seed, model, rule) for seed in range(6)]
+    return starts + [protocol.Start(6, starts[0].theta, 1000.0), protocol.Start(7, starts[1].theta, 1e-6)], rule
+
+
+def assert_same_results(a, b) -> None:
+    """Two lists of ``RunResult`` are the same bytes: counts, successes, every weight snapshot, every curve."""
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert (x.seed, x.sequences, x.success, x.diverged) == (y.seed, y.sequences, y.success, y.diverged)
+        assert set(x.weights) == set(y.weights) and set(x.curve) == set(y.curve)
+        for name in x.weights:
+            assert set(x.weights[name]) == set(y.weights[name])
+            assert all(np.array_equal(x.weights[name][k], y.weights[name][k], equal_nan=True) for k in x.weights[name])
+        assert all(np.array_equal(x.curve[k], y.curve[k], equal_nan=True) for k in x.curve)
 
 
 def checkout(dest: Path) -> Path:

@@ -1,11 +1,12 @@
 """Online training (5.4): SGD against autograd, determinism, batching, snapshots at the stopping point, testing."""
 
-import dataclasses
 import hashlib
 import re
+import time
 
 import numpy as np
 import pytest
+from conftest import assert_same_results, stopping_mix
 
 from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997 import protocol as protocol_module
@@ -254,31 +255,33 @@ def test_a_diverging_run_stops_as_failed_and_tests_all_wrong():
     assert train(10, [0], model, Protocol(budget=2000))[0].diverged is None
 
 
-@pytest.mark.parametrize("ahead", [False, True])
-def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch, ahead):
-    """Killed after 3 blocks, saved after every block: the rerun starts at block 3 and ends with the same bytes
-    (ahead: killed while the next block trains)."""
-    starts = [protocol_module.start(seed, Lstm97(), EASY) for seed in (0, 1)]
-    whole = train_from(10, starts, Lstm97(), EASY)
+def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch):
+    """Killed after 3 blocks, saved after every block: the rerun starts at block 3 and ends with the same bytes."""
+    seeds = [0, 1]
+    whole = train(10, seeds, protocol=EASY)
     checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
-    blocks = []
-    real_block = protocol_module._absorb_block
-
-    def killed_after_three(T, block, *args, **kwargs):
-        if len(blocks) == 3:
-            raise KeyboardInterrupt
-        blocks.append(block.index)
-        return real_block(T, block, *args, **kwargs)
-
-    monkeypatch.setattr(protocol_module, "_absorb_block", killed_after_three)
-    with pytest.raises(KeyboardInterrupt):
-        train_from(10, starts, Lstm97(), EASY, checkpoint=checkpoint, ahead=ahead)
-    monkeypatch.setattr(protocol_module, "_absorb_block", real_block)
-    digest = checkpoint.digest(10, starts, Lstm97(), EASY)
+    killed_after(3, monkeypatch, lambda: train(10, seeds, protocol=EASY, checkpoint=checkpoint))
+    digest = checkpoint.digest(10, [protocol_module.start(s, Lstm97(), EASY) for s in seeds], Lstm97(), EASY)
     assert checkpoint.load(digest)["index"] == 3
     assert checkpoint.load(digest.replace(digest[0], "x", 1)) is None  # another call's state is never resumed
-    results_equal(whole, train_from(10, starts, Lstm97(), EASY, checkpoint=checkpoint, ahead=ahead))
+    assert_same_results(whole, train(10, seeds, protocol=EASY, checkpoint=checkpoint))
     assert whole[0].sequences > 3 * task.BLOCK
+
+
+def killed_after(blocks: int, monkeypatch, training) -> None:
+    """Run ``training`` until it has absorbed ``blocks`` blocks, then interrupt it as a kill would."""
+    absorbed, real = [], protocol_module._absorb_block
+
+    def absorb(T, block, *args, **kwargs):
+        if len(absorbed) == blocks:
+            raise KeyboardInterrupt
+        absorbed.append(block.index)
+        return real(T, block, *args, **kwargs)
+
+    monkeypatch.setattr(protocol_module, "_absorb_block", absorb)
+    with pytest.raises(KeyboardInterrupt):
+        training()
+    monkeypatch.setattr(protocol_module, "_absorb_block", real)
 
 
 @pytest.mark.parametrize("engine_name", lstm97.ENGINES)
@@ -287,22 +290,45 @@ def test_training_a_block_ahead_gives_the_same_bytes(engine_name):
     that meet the rule inside a block, diverge, or spend the budget stop at the same counts with the same weights,
     snapshots and curves as without it."""
     model = Lstm97(Net(output="linear"), engine=engine_name)
-    protocol = dataclasses.replace(EASY, budget=9_000, snapshot_every=2000)
-    starts = [protocol_module.start(seed, model, protocol) for seed in range(6)]
-    starts += [protocol_module.Start(6, starts[0].theta, 1000.0), protocol_module.Start(7, starts[1].theta, 1e-6)]
+    starts, protocol = stopping_mix(model)
     alone = train_from(10, starts, model, protocol, ahead=False)
-    results_equal(alone, train_from(10, starts, model, protocol, ahead=True))
+    assert_same_results(alone, train_from(10, starts, model, protocol, ahead=True))
     met = [r.success["window_mse"] for r in alone if r.success["window_mse"]]
     assert len(met) >= 3 and any(n % task.BLOCK for n in met) and len({n // task.BLOCK for n in met}) >= 2
     assert alone[6].diverged is not None and alone[7].sequences == protocol.budget and "after_8000" in alone[7].weights
 
 
-def results_equal(a, b):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        assert (x.seed, x.sequences, x.success, x.diverged) == (y.seed, y.sequences, y.success, y.diverged)
-        assert set(x.weights) == set(y.weights) and all(weights_equal(x.weights[k], y.weights[k]) for k in x.weights)
-        assert set(x.curve) == set(y.curve) and all(np.array_equal(x.curve[k], y.curve[k], equal_nan=True) for k in x.curve)
+def test_a_block_ahead_is_saved_after_its_runs_settle(tmp_path, monkeypatch):
+    """Killed just after the first block in which a run stopped inside it, its replay slowed down: the checkpoint
+    holds that run's end weights, and the resumed training the same bytes as one without a block ahead."""
+    model = Lstm97(Net(output="linear"))
+    starts, protocol = stopping_mix(model)
+    whole = train_from(10, starts, model, protocol, ahead=False)
+    stopped = min(r.sequences // task.BLOCK for r in whole if r.sequences % task.BLOCK and r.diverged is None)
+    real_replay = protocol_module._replay
+    monkeypatch.setattr(protocol_module, "_replay", lambda *args: time.sleep(0.2) or real_replay(*args))
+    checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", every=0.0)
+    killed_after(stopped + 1, monkeypatch, lambda: train_from(10, starts, model, protocol, checkpoint=checkpoint, ahead=True))
+    assert_same_results(whole, train_from(10, starts, model, protocol, checkpoint=checkpoint, ahead=True))
+
+
+def test_what_fails_on_the_devices_thread_is_raised(monkeypatch):
+    """A replay that fails on the device's thread (the first block's, which has nothing to replay) stops the training
+    with its error, though later blocks settle."""
+    model = Lstm97(Net(output="linear"))
+    starts, protocol = stopping_mix(model)
+    calls, real_replay = [], protocol_module._replay
+
+    def first_fails(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("replay failed")
+        return real_replay(*args)
+
+    monkeypatch.setattr(protocol_module, "_replay", first_fails)
+    with pytest.raises(RuntimeError, match="^replay failed$"):
+        train_from(10, starts, model, protocol, ahead=True)
+    assert len(calls) >= 2
 
 
 def test_a_run_shorter_than_its_curve_step_keeps_an_empty_curve():

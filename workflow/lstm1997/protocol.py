@@ -380,18 +380,13 @@ def train_from(
     started = last_save = time.perf_counter() - elapsed
     last_log = _pace(runs, active)
     cores, ahead = numba.get_num_threads(), model.on_device if ahead is None else ahead
-    # The next block's streams are drawn while this one trains; with ``ahead``, the next block trains while the host
-    # absorbs this one (the same runs, from the weights just trained: the rows of runs that stop are dropped).
-    with ThreadPoolExecutor(1) as drawer, (ThreadPoolExecutor(1) if ahead else _Inline()) as device:
-        drawn, pending, settled = drawer.submit(_draw, T, active, index, protocol, cores), None, None
+    device = ThreadPoolExecutor(1, initializer=numba.set_num_threads, initargs=(cores,)) if ahead else _Inline()
+    with ThreadPoolExecutor(1) as drawer, device:
+        feed, settled = _Feed(T, active, index, model, protocol, drawer, device, cores), None
+        pending = feed.launch(active, index) if active else None
         while active:
-            if pending is None:
-                streams, drawn = drawn.result(), drawer.submit(_draw, T, active, index + 1, protocol, cores)
-                pending = _launch(device, active, index, streams, np.stack([run.theta for run in active]), np.array([run.rule.n for run in active]), model, protocol)
-            block, pending = pending.result().only(active), None
-            if ahead:
-                streams, drawn = drawn.result(), drawer.submit(_draw, T, block.runs, index + 2, protocol, cores)
-                pending = _launch(device, block.runs, index + 1, streams, block.theta, block.n + block.counts, model, protocol)
+            block = pending.result().only(active)
+            pending = feed.launch(block.runs, index + 1, after=block) if ahead else None
             needs = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS)
             previous, settled = settled, device.submit(_settle, block, needs, model, protocol)
             if previous:
@@ -407,8 +402,11 @@ def train_from(
                 settled.result()
                 checkpoint.save({"digest": digest, "runs": runs, "index": index, "elapsed": time.perf_counter() - started})
                 last_save = time.perf_counter()
-        if settled:
-            settled.result()
+            if active and not ahead:
+                pending = feed.launch(active, index)
+        for future in (pending, settled):  # the last block ahead (its runs all stopped) and the last settling: what they raised
+            if future:
+                future.result()
     results = [_result(T, run, model, protocol) for run in runs]
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
@@ -426,9 +424,9 @@ def _draw(T: int, runs: list[_Run], index: int, protocol: Protocol, threads: int
 
 @dataclass
 class _Block:
-    """One block of training for ``runs``: its stream ``index``, the drawn ``streams`` ({seed: stream}, data),
-    each run's stream, sequences before it ``n`` and ``counts`` in it, its start weights ``theta0`` and, once
-    trained, the weights ``theta`` and the ``errors`` before each update."""
+    """One block of training for ``runs``: its stream ``index``, the drawn ``streams`` ({seed: stream}, data), the
+    runs' sequences before it ``n`` and ``counts`` in it, their start weights ``theta0`` and, once trained, the
+    weights ``theta`` and the ``errors`` before each update."""
 
     runs: list[_Run]
     index: int
@@ -441,10 +439,12 @@ class _Block:
 
     @property
     def stream(self) -> np.ndarray:
+        """Each run's row of the drawn data."""
         return np.array([self.streams[0][run.seed] for run in self.runs])
 
     def only(self, runs: list[_Run]) -> _Block:
-        """The rows of ``runs`` (a sublist of this block's, in its order: those still active)."""
+        """The rows of ``runs``: a sublist of this block's, in its order (the active runs, a list that only shrinks,
+        so that one of the same length is the same runs)."""
         if len(runs) == len(self.runs):
             return self
         keep = {id(run) for run in runs}
@@ -468,18 +468,31 @@ class _Inline:
         pass
 
 
-def _launch(device, runs: list[_Run], index: int, streams, theta0: np.ndarray, n: np.ndarray, model: Model, protocol: Protocol) -> Future:
-    """Train block ``index`` of ``runs`` from ``theta0`` (they have trained ``n`` sequences) on the ``device``
-    executor; the future's result is the trained ``_Block``."""
-    counts = np.minimum(task.BLOCK, protocol.budget - n)
-    block = _Block(runs, index, streams, n, counts, theta0, theta0.copy(), np.zeros((len(runs), task.BLOCK)))
-    lr = np.array([run.lr for run in runs])
+class _Feed:
+    """Launches the blocks of training in stream order on the ``device`` executor, each block's streams drawn on
+    the ``drawer`` while the block before trains."""
 
-    def train() -> _Block:
-        model.train_runs(block.theta, *streams[1], block.stream, counts, lr, block.errors, protocol.gradient, protocol.loss)
+    def __init__(self, T: int, runs: list[_Run], index: int, model: Model, protocol: Protocol, drawer, device, cores: int):
+        self.T, self.model, self.protocol, self.drawer, self.device, self.cores = T, model, protocol, drawer, device, cores
+        self.drawn = drawer.submit(_draw, T, runs, index, protocol, cores)
+
+    def launch(self, runs: list[_Run], index: int, after: _Block | None = None) -> Future:
+        """Train block ``index`` of ``runs`` (those the last draw was made for, or some of them): from their weights
+        now, or from where the trained block before, ``after``, left them.  The future's result is the ``_Block``."""
+        streams = self.drawn.result()
+        self.drawn = self.drawer.submit(_draw, self.T, runs, index + 1, self.protocol, self.cores)
+        if after is None:
+            theta0, n = np.stack([run.theta for run in runs]), np.array([run.rule.n for run in runs])
+        else:
+            theta0, n = after.theta, after.n + after.counts
+        counts = np.minimum(task.BLOCK, self.protocol.budget - n)
+        block = _Block(runs, index, streams, n, counts, theta0, theta0.copy(), np.zeros((len(runs), task.BLOCK)))
+        return self.device.submit(self._train, block)
+
+    def _train(self, block: _Block) -> _Block:
+        lr = np.array([run.lr for run in block.runs])
+        self.model.train_runs(block.theta, *block.streams[1], block.stream, block.counts, lr, block.errors, self.protocol.gradient, self.protocol.loss)
         return block
-
-    return device.submit(train)
 
 
 def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool) -> list[dict[str, int]]:
@@ -501,11 +514,11 @@ def _settle(block: _Block, needs: list[dict[str, int]], model: Model, protocol: 
     """After ``_absorb_block``, on the device's executor: replay to the sequences where definitions were met
     (snapshots, cut-back ends), keep the periodic snapshots.  Reads no state the host changes meanwhile."""
     _replay(block.runs, needs, block.theta0, block.streams[1], block.stream, model, protocol)
-    if protocol.snapshot_every:
+    if protocol.snapshot_every:  # a run cut back ends inside its block, never at a multiple of the block
         for i, run in enumerate(block.runs):
-            n = int(block.n[i]) + needs[i].get("end", int(block.counts[i]))
-            if n % protocol.snapshot_every == 0:
-                run.snapshots[f"after_{n}"] = model.unflatten(run.theta if "end" in needs[i] else block.theta[i])
+            n = int(block.n[i] + block.counts[i])
+            if "end" not in needs[i] and n % protocol.snapshot_every == 0:
+                run.snapshots[f"after_{n}"] = model.unflatten(block.theta[i])
 
 
 def _result(T: int, run: _Run, model, protocol: Protocol) -> RunResult:
