@@ -1,8 +1,11 @@
 """The stopping rule (5.4) on crafted error streams."""
 
+import re
+
 import numpy as np
 import pytest
 
+from lstm1997 import criteria
 from lstm1997.criteria import DEFINITIONS, StoppingRule
 
 
@@ -107,10 +110,69 @@ def test_compiled_measures_equal_numpys_cumsums_bit_for_bit():
             np.testing.assert_array_equal(got[k], expected[k], err_msg=k)
 
 
-def test_a_copy_is_untouched_by_the_original_s_updates():
-    rule = StoppingRule(window=3)
-    rule.update(np.array([0.0, 0.0]))
-    before = rule.copy()
-    rule.update(np.array([0.0, 0.5]))
-    assert (before.n, before.sums, before.met, before.tail.tolist()) == (2, {"mse": 0.0, "mae": 0.0}, {}, [0.0, 0.0])
-    assert rule.n == 4 and rule.met and rule.sums["mae"] == 0.5
+def state(rule):
+    return rule.n, rule.sums, rule.met, rule.tail.tolist()
+
+
+def histories(rng, lengths, **kwargs):
+    """Rules fed ``lengths`` errors each (blocks of 700): fresh, a window not yet full, full windows."""
+    rules = [StoppingRule(**kwargs) for _ in lengths]
+    for rule, n in zip(rules, lengths):
+        for i in range(0, n, 700):
+            rule.update(rng.normal(0, 0.03, min(700, n - i)))
+    return rules
+
+
+def test_feeding_many_rules_at_once_is_feeding_each_alone():
+    """Rows of different histories and counts, in one call: every state is each rule's alone, every kept measure
+    numpy's, bitwise."""
+    rng = np.random.default_rng(5)
+    lengths, counts = [0, 900, 2000, 4100, 2600], np.array([1000, 1000, 3, 640, 0])
+    errors = rng.normal(0, 0.03, (5, 1000)) * np.linspace(1, 0.2, 1000)
+    together, alone = histories(np.random.default_rng(1), lengths), histories(np.random.default_rng(1), lengths)
+    fed = criteria.feed(together, errors, counts, every=250)
+    for r, rule in enumerate(alone):
+        expected = numpy_measures(rule.tail, errors[r, : counts[r]], rule.n, dict(rule.sums))
+        measures = rule.update(errors[r, : counts[r]])
+        assert state(together[r]) == state(rule)
+        keep = fed.sequences(r) - lengths[r] - 1
+        assert keep.tolist() == [p for p in range(counts[r]) if (lengths[r] + p + 1) % 250 == 0]
+        for k, got in fed.measures(r).items():
+            np.testing.assert_array_equal(got, expected[k][keep], err_msg=k)
+        if counts[r]:
+            assert fed.last(r) == {k: v[-1] for k, v in measures.items()}
+    assert fed.end == [-1] * 5
+
+
+@pytest.mark.parametrize("wanted", [("window_mae",), ("cumulative_mse", "window_mse")])
+def test_a_rule_stops_taking_errors_where_its_wanted_definitions_are_all_met(wanted):
+    """The state where the wanted definitions are all met inside the block is the state of a rule fed only the
+    errors up to there; a definition met later in the block is not met; met at the block's last error, no end."""
+    # 1000 wrong (0.22), 2300 correct at 0.035, then 0.001: window_mse met at 3000, window_mae once fewer than
+    # 530 of the window are 0.035 (4771), cumulative_mse once (48.4 + 2.8175) / n < 0.01 (5122)
+    errors = np.concatenate([np.full(1000, 0.22), np.full(2300, 0.035), np.full(2200, 0.001)])
+    uncut = StoppingRule()
+    uncut.update(errors)
+    assert uncut.met == {"window_mse": 3000, "cumulative_mse": 5122, "window_mae": 4771}
+    stop = max(uncut.met[name] for name in wanted)
+    cut, truncated, at_last = StoppingRule(), StoppingRule(), StoppingRule()
+    for rule in (cut, truncated, at_last):
+        rule.update(errors[:2500])
+    fed = criteria.feed([cut], errors[None, 2500:], np.array([3000]), wanted, every=1000)
+    truncated.update(errors[2500:stop])
+    assert fed.end == [stop - 2500] and state(cut) == state(truncated)
+    assert fed.newly.get(0) == {name: n - 2500 for name, n in uncut.met.items() if n <= stop}
+    assert criteria.feed([at_last], errors[None, 2500:stop], np.array([stop - 2500]), wanted).end == [-1] and at_last.n == stop
+
+
+@pytest.mark.parametrize(
+    ("rules", "counts", "message"),
+    [
+        ([StoppingRule(window=2), StoppingRule(window=5)], [3, 3], "feed: rules must share definitions, window and thresholds"),
+        ([StoppingRule(), StoppingRule(("window_mae",))], [3, 3], "feed: rules must share definitions, window and thresholds"),
+        ([StoppingRule(), StoppingRule()], [3, 5], "feed: errors must have a row per rule (2) at least as long as its count"),
+    ],
+)
+def test_feeding_rules_of_different_protocols_or_counts_past_the_errors_is_refused(rules, counts, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        criteria.feed(rules, np.full((2, 3), 0.01), np.array(counts))

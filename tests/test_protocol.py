@@ -3,6 +3,7 @@
 import hashlib
 import re
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997 import protocol as protocol_module
 from lstm1997.criteria import MEASURES
 from lstm1997.lstm97 import Lstm97, Net
-from lstm1997.protocol import Protocol, evaluate, train, train_from, warm_up
+from lstm1997.protocol import Protocol, Start, evaluate, train, train_from, warm_up
 
 # relaxed so that T = 10 succeeds within a few thousand sequences
 EASY = Protocol(budget=30_000, window=200, correct_threshold=0.2, error_threshold=0.02, curve_every=100)
@@ -65,6 +66,45 @@ def test_snapshot_is_the_weights_of_a_run_stopped_there():
     assert stopped.sequences == n
     assert weights_equal(stopped.weights["end"], result.final_weights)
     assert weights_equal(result.weights["window_mse"], result.final_weights)
+
+
+SCRIPT = np.concatenate([np.full(1000, 0.2), np.full(2300, 0.035), np.full(5700, 0.001)])
+"""Errors that meet window_mse at 3000, cumulative_mse at 4282 (once (40 + 2.8175) / n < 0.01), window_mae at 4771."""
+
+
+@dataclass(frozen=True)
+class Scripted(Lstm97):
+    """A model that learns nothing: its weights count the sequences trained, its errors are ``SCRIPT``'s; after
+    ``finite`` sequences its errors and weights are NaN."""
+
+    finite: int = len(SCRIPT)
+
+    def train_runs(self, theta, inputs, lengths, targets, stream, counts, lr, errors, gradient, loss):
+        for r, k in enumerate(counts):
+            n = int(theta[r, 0])
+            errors[r, :k] = SCRIPT[n : n + k]
+            errors[r, max(self.finite - n, 0) : k] = np.nan
+            theta[r] = n + k if n + k <= self.finite else np.nan
+
+
+def test_every_definition_met_keeps_its_weights_in_the_block_where_the_run_ends():
+    """The run ends inside a block, where its last definition is met (4771), after another met in the same block
+    (4282): each definition's snapshot is the weights after its own count."""
+    model, protocol = Scripted(), Protocol(criteria=("window_mse", "window_mae", "cumulative_mse"), budget=len(SCRIPT))
+    result = train_from(10, [Start(0, np.zeros(model.n_params), 0.5)], model, protocol)[0]
+    assert result.success == {"window_mse": 3000, "window_mae": 4771, "cumulative_mse": 4282} and result.sequences == 4771
+    counts = {name: set(model.flatten(weights).tolist()) for name, weights in result.weights.items()}
+    assert counts == {"end": {4771}, "window_mse": {3000}, "window_mae": {4771}, "cumulative_mse": {4282}}
+
+
+@pytest.mark.parametrize(("finite", "diverged", "sequences", "window_mae"), [(4900, None, 4771, 4771), (4771, 4771, 4771, 4771), (4500, 4500, 5000, None)])
+def test_a_run_diverges_only_where_its_weights_break_before_it_ends(finite, diverged, sequences, window_mae):
+    """Weights NaN after ``finite`` sequences, in the block where the run would end (4771): broken after the end,
+    the run ended and did not diverge; broken by the end's own update, it diverged there; broken before, it
+    diverged there (stopping after its block) with window_mae never met."""
+    model, protocol = Scripted(finite=finite), Protocol(criteria=("window_mse", "window_mae", "cumulative_mse"), budget=len(SCRIPT))
+    result = train_from(10, [Start(0, np.zeros(model.n_params), 0.5)], model, protocol)[0]
+    assert (result.diverged, result.sequences, result.success["window_mae"]) == (diverged, sequences, window_mae)
 
 
 def test_budget_ends_a_failed_run():

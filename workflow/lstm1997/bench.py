@@ -12,7 +12,8 @@ would otherwise run.
    nn.LSTM engine; cuda rows where a CUDA device exists;
 3. where numba sees a CUDA GPU: the cuda engine (``gpu``) at 1,024 to 65,536 runs in flight against
    the compiled engine on every core, on a block of 1,000 sequences, and a sweep's whole loop;
-4. ``--host`` alone: the protocol's host side around a stand-in device (``host_table``), without a GPU.
+4. ``--host`` alone: the stopping rules of many runs fed one by one and all at once (``rules_table``), and the
+   protocol's host side around a stand-in device (``host_table``), without a GPU.
 Torch runs on one thread.  A row's rate is that of its fastest timed call (the machine may be shared);
 ``--json PATH`` writes every row as {engine, runs, cores, steps_per_s, steps_per_s_per_core, ratio,
 steps_per_cpu_s, cpu_ratio} (ratio: per core, to the asker's loop; the CPU-second columns divide by the
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
+import itertools
 import json
 import os
 import time
@@ -34,7 +37,7 @@ import numpy as np
 import torch
 from numba import cuda
 
-from . import engine_batched, gpu, learning, lstm97, nnlstm, task, torch_ref
+from . import criteria, engine_batched, gpu, learning, lstm97, nnlstm, task, torch_ref
 from .lstm97 import Net
 from .nnlstm import NNLstm
 from .protocol import Protocol, Start, train_from
@@ -197,6 +200,29 @@ class _StandIn(lstm97.Lstm97):
         errors.fill(0.2)
 
 
+def rules_table(runs: int, blocks: int) -> Iterator[str]:
+    """The stopping rules (the paper's, ``window_mse``) of ``runs`` runs fed ``blocks`` blocks of plateau errors by
+    ``criteria.feed``: one call per run (as the protocol fed them before, one rule at a time) and one call for all
+    runs, in the same run; microseconds per run and block."""
+    errors, counts = np.random.default_rng(0).normal(0.2, 0.05, (runs, task.BLOCK)), np.full(runs, task.BLOCK)
+    fed = functools.partial(criteria.feed, wanted=("window_mse",), every=blocks * task.BLOCK)
+    ways = {
+        "one call per run": lambda rules: [fed([rule], errors[r : r + 1], counts[r : r + 1]) for r, rule in enumerate(rules)],
+        "one call for all runs": lambda rules: fed(rules, errors, counts),
+    }
+    yield f"| stopping rules of {runs:,} runs fed {blocks} blocks | microseconds a run and block | ratio |"
+    yield "|---|---:|---:|"
+    base = None
+    for name, way in ways.items():
+        rules = [criteria.StoppingRule(("window_mse",)) for _ in range(runs)]
+        t0 = time.perf_counter()
+        for _ in range(blocks):
+            way(rules)
+        micro = (time.perf_counter() - t0) / (runs * blocks) * 1e6
+        base = base or micro
+        yield f"| {name} | {micro:.1f} | {_ratio(base / micro)} |"
+
+
 def host_table(T: int, runs: int, blocks: int, rate: float) -> Iterator[str]:
     """The protocol's host side (streams drawn, every run's stopping rule fed) around a ``_StandIn`` device, block
     after block and a block ahead: what a GPU's whole loop would reach, measured without one."""
@@ -272,7 +298,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     if args.host:
-        for line in host_table(args.T, 3840, 6, 2.2e9):
+        criteria.feed([criteria.StoppingRule()], np.zeros((1, 1)), np.ones(1, np.int64))  # compiled before it is timed
+        for line in itertools.chain(rules_table(3840, 6), [""], host_table(args.T, 3840, 6, 2.2e9)):
             print(line, flush=True)
         return
     data = task.generate(args.T, 200, task.rng(0, "test", args.T))

@@ -9,6 +9,7 @@ weights at each of those counts are kept, so one run answers all of them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import pickle
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import paper, task
+from . import criteria, paper, task
 from .checks import choice, integer, positive
 from .criteria import DEFINITIONS, MEASURES, StoppingRule
 from .io import atomic
@@ -200,7 +201,6 @@ class _Run:
     rule: StoppingRule
     curve: list[dict[str, np.ndarray]] = field(default_factory=list)
     snapshots: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
-    latest: dict[str, float] = field(default_factory=dict)
     wall_time: float = 0.0
     diverged: int | None = None
 
@@ -215,15 +215,6 @@ def _open(start: Start, protocol: Protocol) -> _Run:
     return _Run(start.seed, start.lr, start.theta.copy(), rule)
 
 
-def _record_curve(run: _Run, measures: dict[str, np.ndarray], n_before: int, every: int) -> None:
-    """Keep the block's learning-curve points (every ``every`` sequences); a block without one adds nothing
-    (a sweep's many runs, carried in a checkpoint, keep no curve)."""
-    first = every - n_before % every  # 1-based position in the block of the first count divisible by every
-    if first <= len(measures["window_mse"]):
-        keep = np.arange(first - 1, len(measures["window_mse"]), every)
-        run.curve.append({"sequences": n_before + keep + 1, **{k: v[keep] for k, v in measures.items()}})
-
-
 def _wanted(protocol: Protocol) -> tuple[str, ...]:
     return (protocol.primary,) if protocol.until == "primary" else protocol.criteria
 
@@ -232,33 +223,12 @@ def _finished(run: _Run, protocol: Protocol) -> bool:
     return run.diverged is not None or run.rule.n >= protocol.budget or all(name in run.rule.met for name in _wanted(protocol))
 
 
-def _check_finite(run: _Run, errors: np.ndarray) -> None:
+def _diverge(run: _Run, errors: np.ndarray, n_before: int) -> None:
     """Stop a run whose weights are no longer finite: diverged after the sequence count where its outputs
-    stopped being finite (or after the block, if only the last update broke them)."""
-    if np.all(np.isfinite(run.theta)):
-        return
+    stopped being finite (or after the block, if only the last update broke them; ``n_before`` the count before)."""
     bad = np.flatnonzero(~np.isfinite(errors))
-    run.diverged = run.rule.n - len(errors) + (int(bad[0]) if len(bad) else len(errors))
+    run.diverged = n_before + (int(bad[0]) if len(bad) else len(errors))
     log.warning("seed=%d: weights not finite after %s sequences: the run diverged and stops as failed", run.seed, f"{run.diverged:,}")
-
-
-def _absorb(run: _Run, errors, protocol: Protocol) -> dict[str, int]:
-    """Feed one trained block's errors to the run's stopping rule and curve; the weights it needs.
-
-    Returns {name: k}: each definition newly met, k sequences into the block (its snapshot), and
-    "end" where the run's wanted definitions are all met inside the block: the run ends exactly
-    there, its rule and curve cut back to that sequence, its weights to be replayed to it.
-    """
-    n_before, before = run.rule.n, run.rule.copy()
-    measures = run.rule.update(errors)
-    met, wanted, needs = run.rule.met, _wanted(protocol), {}
-    if all(name in met for name in wanted) and (stop := max(met[name] for name in wanted)) < run.rule.n:
-        run.rule = before
-        measures = run.rule.update(errors[: stop - n_before])
-        needs["end"] = stop - n_before
-    _record_curve(run, measures, n_before, protocol.curve_every)
-    run.latest = {k: v[-1] for k, v in measures.items()}
-    return needs | {name: run.rule.met[name] - n_before for name in sorted(set(run.rule.met) - set(before.met))}
 
 
 def _announce(T: int, run: _Run, protocol: Protocol) -> None:
@@ -268,10 +238,10 @@ def _announce(T: int, run: _Run, protocol: Protocol) -> None:
     log.info("T=%d seed=%d: met the paper's rule (%s) at %s sequences; %s", T, run.seed, protocol.primary, f"{run.rule.met[protocol.primary]:,}", then)
 
 
-def _replay(runs: list[_Run], needs: list[dict[str, int]], theta0: np.ndarray, data, stream, model, protocol: Protocol) -> None:
-    """Weights after the first k sequences of a run's block, for every (run, name, k) of ``needs``, in one
-    batched ``model.train_runs`` call from the block's start weights: snapshots and cut-back ends."""
-    jobs = [(i, name, k) for i, need in enumerate(needs) for name, k in need.items()]
+def _replay(runs: list[_Run], needs: dict[int, dict[str, int]], theta0: np.ndarray, data, stream, model, protocol: Protocol) -> None:
+    """Weights after the first k sequences of a run's block, for every (run i, name, k) of ``needs`` ({i: {name:
+    k}}), in one batched ``model.train_runs`` call from the block's start weights: snapshots and cut-back ends."""
+    jobs = [(i, name, k) for i, need in needs.items() for name, k in need.items()]
     if not jobs:
         return
     rows, counts = np.array([i for i, _, _ in jobs]), np.array([k for _, _, k in jobs])
@@ -299,14 +269,14 @@ def _pace(runs: list[_Run], active: list[_Run]) -> _Pace:
     return _Pace(time.perf_counter(), sum(run.rule.n for run in runs), min((run.rule.n for run in active), default=0))
 
 
-def _progress(T: int, runs: list[_Run], active: list[_Run], budget: int, started: float, last: _Pace) -> _Pace:
-    """Log lines per active run: sequences, windowed error, correct of the window, ETA (to the budget at
-    worst); one summary line where more than ``PROGRESS_RUNS`` runs are active (a sweep): its rates are those
-    since the ``last`` line (all runs' sequences and time steps), its ETA the slowest run's to the budget at
-    that pace.  Returns where the runs stand now."""
+def _progress(T: int, runs: list[_Run], active: list[_Run], fed: criteria.Fed, budget: int, started: float, last: _Pace) -> _Pace:
+    """Log lines per active run (row i of the last block's ``fed``): sequences, windowed error, correct of the
+    window, ETA (to the budget at worst); one summary line where more than ``PROGRESS_RUNS`` runs are active (a
+    sweep): its rates are those since the ``last`` line (all runs' sequences and time steps), its ETA the slowest
+    run's to the budget at that pace.  Returns where the runs stand now."""
     now = _pace(runs, active)
     if len(active) > PROGRESS_RUNS:
-        mse = np.array([run.latest["window_mse"] for run in active])
+        mse = np.array([fed.last(i)["window_mse"] for i in range(len(active))])
         seconds = max(now.time - last.time, 1e-9)
         rate, slowest_rate = (now.trained - last.trained) / seconds, (now.slowest - last.slowest) / seconds
         log.info(
@@ -316,13 +286,13 @@ def _progress(T: int, runs: list[_Run], active: list[_Run], budget: int, started
         )
         return now
     elapsed = now.time - started
-    for run in active:
-        n = run.rule.n
+    for i, run in enumerate(active):
+        n, latest = run.rule.n, fed.last(i)
         rate = n / elapsed
         log.info(
             "T=%d seed=%d: %s/%s sequences | window mse %.5f | correct of last %d: %d | %.0f seq/s | ETA <= %s",
-            T, run.seed, f"{n:,}", f"{budget:,}", run.latest["window_mse"], run.rule.window,
-            run.latest["correct_in_window"], rate, _clock((budget - n) / rate),
+            T, run.seed, f"{n:,}", f"{budget:,}", latest["window_mse"], run.rule.window,
+            latest["correct_in_window"], rate, _clock((budget - n) / rate),
         )
     return now
 
@@ -387,16 +357,16 @@ def train_from(
         while active:
             block = pending.result().only(active)
             pending = feed.launch(block.runs, index + 1, after=block) if ahead else None
-            needs = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS)
+            needs, fed = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS)
             previous, settled = settled, device.submit(_settle, block, needs, model, protocol)
             if previous:
                 previous.result()  # the device's executor runs in order: the block before has settled, or raises here
-            for run in active:
-                if _finished(run, protocol):
-                    run.wall_time = time.perf_counter() - started
+            finished = [_finished(run, protocol) for run in active]
+            for run in itertools.compress(active, finished):
+                run.wall_time = time.perf_counter() - started
             if time.perf_counter() - last_log.time >= log_every:
-                last_log = _progress(T, runs, active, protocol.budget, started, last_log)
-            active = [run for run in active if not _finished(run, protocol)]
+                last_log = _progress(T, runs, block.runs, fed, protocol.budget, started, last_log)
+            active = list(itertools.compress(active, [not done for done in finished]))
             index += 1
             if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
                 settled.result()
@@ -495,29 +465,34 @@ class _Feed:
         return block
 
 
-def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool) -> list[dict[str, int]]:
-    """Feed a trained block to its runs' stopping rules and curves and stop the diverged runs; ``announce`` logs
-    the paper's rule met.  Returns each run's ``_absorb`` needs: the weights ``_settle`` replays."""
-    needs = []
+def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool) -> tuple[dict[int, dict[str, int]], criteria.Fed]:
+    """Feed a trained block to its runs' stopping rules (``criteria.feed``, all at once) and curves and stop the
+    diverged runs; ``announce`` logs the paper's rule met.  Returns what was fed and the weights ``_settle``
+    replays: {run i of the block: {name: k}}, each definition newly met k sequences into the block (its snapshot),
+    and "end" where the run's wanted definitions are all met inside the block (it ends exactly there)."""
+    fed = criteria.feed([run.rule for run in block.runs], block.errors, block.counts, _wanted(protocol), protocol.curve_every)
+    needs = {i: ({"end": fed.end[i]} if fed.end[i] >= 0 else {}) | dict(sorted(met.items())) for i, met in fed.newly.items()}
+    finite = np.isfinite(block.theta).all(axis=1)
     for i, run in enumerate(block.runs):
         run.theta = block.theta[i]
-        met_before = protocol.primary in run.rule.met
+        if fed.kept[i]:  # the block's learning-curve points; a sweep's many runs, carried in a checkpoint, keep none
+            run.curve.append({"sequences": fed.sequences(i), **fed.measures(i)})
         errors = block.errors[i, : block.counts[i]]
-        needs.append(_absorb(run, errors, protocol))
-        _check_finite(run, errors)
-        if announce and not met_before and protocol.primary in run.rule.met:
+        if not finite[i] and (fed.end[i] < 0 or not np.isfinite(errors[fed.end[i]])):  # broken before its end, if any
+            _diverge(run, errors, int(block.n[i]))
+        if announce and protocol.primary in needs.get(i, ()):
             _announce(T, run, protocol)
-    return needs
+    return needs, fed
 
 
-def _settle(block: _Block, needs: list[dict[str, int]], model: Model, protocol: Protocol) -> None:
+def _settle(block: _Block, needs: dict[int, dict[str, int]], model: Model, protocol: Protocol) -> None:
     """After ``_absorb_block``, on the device's executor: replay to the sequences where definitions were met
     (snapshots, cut-back ends), keep the periodic snapshots.  Reads no state the host changes meanwhile."""
     _replay(block.runs, needs, block.theta0, block.streams[1], block.stream, model, protocol)
     if protocol.snapshot_every:  # a run cut back ends inside its block, never at a multiple of the block
         for i, run in enumerate(block.runs):
             n = int(block.n[i] + block.counts[i])
-            if "end" not in needs[i] and n % protocol.snapshot_every == 0:
+            if "end" not in needs.get(i, ()) and n % protocol.snapshot_every == 0:
                 run.snapshots[f"after_{n}"] = model.unflatten(block.theta[i])
 
 
