@@ -3,7 +3,7 @@
 import hashlib
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -295,17 +295,36 @@ def test_a_diverging_run_stops_as_failed_and_tests_all_wrong():
     assert train(10, [0], model, Protocol(budget=2000))[0].diverged is None
 
 
-def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch):
-    """Killed after 3 blocks, saved after every block: the rerun starts at block 3 and ends with the same bytes."""
-    seeds = [0, 1]
-    whole = train(10, seeds, protocol=EASY)
+@pytest.mark.parametrize(("window", "blocks", "back", "back_later"), [(200, 3, 1, 1), (2000, 1, 1, 2), (2000, 3, 2, 2)])
+def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_path, monkeypatch, window, blocks, back, back_later):
+    """Killed after ``blocks`` blocks, saved after every block: the state holds no stopping rule's tail but the
+    weights ``back`` blocks before (the window's blocks, or all so far); the rerun trains those again for the
+    tails and starts at the block it was killed in; killed again a block later (``back_later`` blocks kept), and
+    rerun, it ends with the same bytes."""
+    seeds, protocol = [0, 1], replace(EASY, window=window)
+    whole = train(10, seeds, protocol=protocol)
     checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
-    killed_after(3, monkeypatch, lambda: train(10, seeds, protocol=EASY, checkpoint=checkpoint))
-    digest = checkpoint.digest(10, [protocol_module.start(s, Lstm97(), EASY) for s in seeds], Lstm97(), EASY)
-    assert checkpoint.load(digest)["index"] == 3
+    killed_after(blocks, monkeypatch, lambda: train(10, seeds, protocol=protocol, checkpoint=checkpoint))
+    digest = checkpoint.digest(10, [protocol_module.start(s, Lstm97(), protocol) for s in seeds], Lstm97(), protocol)
+    state = checkpoint.load(digest)
+    assert state["index"] == blocks and [len(run.rule.tail) for run in state["runs"]] == [0, 0]
+    assert state["back"][0] == back and state["back"][1].shape == (2, Lstm97().n_params)
     assert checkpoint.load(digest.replace(digest[0], "x", 1)) is None  # another call's state is never resumed
-    assert_same_results(whole, train(10, seeds, protocol=EASY, checkpoint=checkpoint))
-    assert whole[0].sequences > 3 * task.BLOCK
+    killed_after(1, monkeypatch, lambda: train(10, seeds, protocol=protocol, checkpoint=checkpoint))
+    assert checkpoint.load(digest)["index"] == blocks + 1 and checkpoint.load(digest)["back"][0] == back_later
+    assert_same_results(whole, train(10, seeds, protocol=protocol, checkpoint=checkpoint))
+    assert whole[0].sequences > 4 * task.BLOCK
+
+
+def test_a_checkpoint_whose_blocks_train_to_other_weights_is_refused(tmp_path, monkeypatch):
+    """Weights a block back that do not train to the saved weights (a changed engine, a damaged file): resuming
+    names the checkpoint and stops instead of training on wrong tails."""
+    checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
+    killed_after(3, monkeypatch, lambda: train(10, [0], protocol=EASY, checkpoint=checkpoint))
+    state = checkpoint.load(checkpoint.digest(10, [protocol_module.start(0, Lstm97(), EASY)], Lstm97(), EASY))
+    checkpoint.save(state | {"back": (1, state["back"][1] + 1e-9)})
+    with pytest.raises(RuntimeError, match="^" + re.escape(f"checkpoint {checkpoint.path}: training blocks 2-2 again did not reach its weights")):
+        train(10, [0], protocol=EASY, checkpoint=checkpoint)
 
 
 def killed_after(blocks: int, monkeypatch, training) -> None:

@@ -8,6 +8,8 @@ weights at each of those counts are kept, so one run answers all of them.
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import hashlib
 import itertools
 import logging
@@ -164,14 +166,18 @@ class Checkpoint:
     The state is saved at a block boundary at most every ``every`` seconds (written whole, then renamed),
     and only resumed by a call of the same runs: ``key`` (what the caller's results depend on beyond the
     arguments, e.g. its code), T, the starts, the model and the protocol.  ``clear`` once the results are safe.
+    The stopping rules' tails (a window of errors a run, 20x its weights) are not saved: the state keeps the
+    weights a window's blocks back instead, and a resumed call trains those blocks again to recover them.
     """
 
     path: Path
     key: str = ""
     every: float = 300.0
+    FORMAT: typing.ClassVar[int] = 2
+    """The saved state's shape, in the digest: a state of another shape is never resumed."""
 
     def digest(self, T: int, starts: list[Start], model: Model, protocol: Protocol) -> str:
-        h = hashlib.sha256(f"{self.key}\0{T}\0{model!r}\0{protocol!r}".encode())
+        h = hashlib.sha256(f"{self.FORMAT}\0{self.key}\0{T}\0{model!r}\0{protocol!r}".encode())
         for s in starts:
             h.update(f"{s.seed}\0{s.lr!r}\0".encode() + np.ascontiguousarray(s.theta).tobytes())
         return h.hexdigest()
@@ -350,6 +356,8 @@ def train_from(
     started = last_save = time.perf_counter() - elapsed
     last_log = _pace(runs, active)
     cores, ahead = numba.get_num_threads(), model.on_device if ahead is None else ahead
+    replayed = _replay_tails(checkpoint.path, T, active, *state["back"], index, model, protocol, cores) if state and active else []
+    back = collections.deque(replayed, maxlen=-(-protocol.window // task.BLOCK))  # the last blocks' runs and start weights
     device = ThreadPoolExecutor(1, initializer=numba.set_num_threads, initargs=(cores,)) if ahead else _Inline()
     with ThreadPoolExecutor(1) as drawer, device:
         feed, settled = _Feed(T, active, index, model, protocol, drawer, device, cores), None
@@ -358,6 +366,7 @@ def train_from(
             block = pending.result().only(active)
             pending = feed.launch(block.runs, index + 1, after=block) if ahead else None
             needs, fed = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS)
+            back.append((block.runs, block.theta0))
             previous, settled = settled, device.submit(_settle, block, needs, model, protocol)
             if previous:
                 previous.result()  # the device's executor runs in order: the block before has settled, or raises here
@@ -370,7 +379,8 @@ def train_from(
             index += 1
             if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
                 settled.result()
-                checkpoint.save({"digest": digest, "runs": runs, "index": index, "elapsed": time.perf_counter() - started})
+                saved = [dataclasses.replace(run, rule=dataclasses.replace(run.rule, tail=np.zeros(0))) for run in runs]
+                checkpoint.save({"digest": digest, "runs": saved, "index": index, "elapsed": time.perf_counter() - started, "back": _back(back, active)})
                 last_save = time.perf_counter()
             if active and not ahead:
                 pending = feed.launch(active, index)
@@ -381,6 +391,34 @@ def train_from(
     for r in results:
         log.info("T=%d seed=%d: done after %s sequences, %.1f s; success at %s", T, r.seed, f"{r.sequences:,}", r.wall_time, r.success)
     return results
+
+
+def _back(back: collections.deque, active: list[_Run]) -> tuple[int, np.ndarray]:
+    """What a checkpoint keeps instead of the stopping rules' tails: how many blocks ``back`` holds, and the active
+    runs' weights at the start of the first (their rows of it: the active runs only shrink)."""
+    runs, theta0 = back[0]
+    row = {id(run): i for i, run in enumerate(runs)}
+    return len(back), theta0[[row[id(run)] for run in active]]
+
+
+def _replay_tails(path: Path, T: int, runs: list[_Run], blocks: int, theta: np.ndarray, index: int, model: Model, protocol: Protocol, threads: int) -> list[tuple[list[_Run], np.ndarray]]:
+    """The stopping rules' tails checkpoint ``path`` did not save: the active ``runs`` trained again from ``theta``, their
+    weights ``blocks`` blocks before block ``index``, through those blocks; the weights they reach must be the saved.
+    Returns each block's runs and start weights, what the next checkpoint keeps of them."""
+    errors, back = [], []
+    for b in range(index - blocks, index):
+        streams = _draw(T, runs, b, protocol, threads)
+        n = np.array([run.rule.n for run in runs]) - (index - b) * task.BLOCK
+        block = _Block(runs, b, streams, n, np.full(len(runs), task.BLOCK), theta, theta.copy(), np.zeros((len(runs), task.BLOCK)))
+        theta = _train(model, protocol, block).theta
+        errors.append(block.errors)
+        back.append((runs, block.theta0))
+    if not np.array_equal(theta, np.stack([run.theta for run in runs])):
+        raise RuntimeError(f"checkpoint {path}: training blocks {index - blocks}-{index - 1} again did not reach its weights; delete it to start over")
+    errors = np.concatenate(errors, axis=1)
+    for run, row in zip(runs, errors):
+        run.rule.tail = row[len(row) - min(run.rule.n, run.rule.window) :].copy()
+    return back
 
 
 def _draw(T: int, runs: list[_Run], index: int, protocol: Protocol, threads: int) -> tuple[dict[int, int], list[np.ndarray]]:
@@ -457,12 +495,14 @@ class _Feed:
             theta0, n = after.theta, after.n + after.counts
         counts = np.minimum(task.BLOCK, self.protocol.budget - n)
         block = _Block(runs, index, streams, n, counts, theta0, theta0.copy(), np.zeros((len(runs), task.BLOCK)))
-        return self.device.submit(self._train, block)
+        return self.device.submit(_train, self.model, self.protocol, block)
 
-    def _train(self, block: _Block) -> _Block:
-        lr = np.array([run.lr for run in block.runs])
-        self.model.train_runs(block.theta, *block.streams[1], block.stream, block.counts, lr, block.errors, self.protocol.gradient, self.protocol.loss)
-        return block
+
+def _train(model: Model, protocol: Protocol, block: _Block) -> _Block:
+    """Train ``block`` (its weights and errors filled in place)."""
+    lr = np.array([run.lr for run in block.runs])
+    model.train_runs(block.theta, *block.streams[1], block.stream, block.counts, lr, block.errors, protocol.gradient, protocol.loss)
+    return block
 
 
 def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool) -> tuple[dict[int, dict[str, int]], criteria.Fed]:
