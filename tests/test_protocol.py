@@ -316,14 +316,16 @@ def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_results(tmp_p
     assert whole[0].sequences > 4 * task.BLOCK
 
 
-def test_a_checkpoint_whose_blocks_train_to_other_weights_is_refused(tmp_path, monkeypatch):
-    """Weights a block back that do not train to the saved weights (a changed engine, a damaged file): resuming
-    names the checkpoint and stops instead of training on wrong tails."""
+@pytest.mark.parametrize("damage", ["weights", "tails"])
+def test_a_checkpoint_whose_blocks_train_to_other_weights_or_errors_is_refused(tmp_path, monkeypatch, damage):
+    """Weights a block back that do not train to the saved weights, or errors other than the saved tails' (a
+    changed engine, a damaged file): resuming names the checkpoint and stops instead of training on wrong tails."""
     checkpoint = protocol_module.Checkpoint(tmp_path / "train.checkpoint", key="code", every=0.0)
     killed_after(3, monkeypatch, lambda: train(10, [0], protocol=EASY, checkpoint=checkpoint))
     state = checkpoint.load(checkpoint.digest(10, [protocol_module.start(0, Lstm97(), EASY)], Lstm97(), EASY))
-    checkpoint.save(state | {"back": (1, state["back"][1] + 1e-9)})
-    with pytest.raises(RuntimeError, match="^" + re.escape(f"checkpoint {checkpoint.path}: training blocks 2-2 again did not reach its weights")):
+    checkpoint.save(state | ({"back": (1, state["back"][1] + 1e-9)} if damage == "weights" else {"tails": "0" * 64}))
+    message = f"checkpoint {checkpoint.path}: training blocks 2-2 again did not reach its weights and errors"
+    with pytest.raises(RuntimeError, match="^" + re.escape(message)):
         train(10, [0], protocol=EASY, checkpoint=checkpoint)
 
 
@@ -357,11 +359,14 @@ def test_training_a_block_ahead_gives_the_same_bytes(engine_name):
     assert alone[6].diverged is not None and alone[7].sequences == protocol.budget and "after_8000" in alone[7].weights
 
 
-def test_a_block_ahead_is_saved_after_its_runs_settle(tmp_path, monkeypatch):
+@pytest.mark.parametrize("window", [200, 1500])
+def test_a_block_ahead_is_saved_after_its_runs_settle(tmp_path, monkeypatch, window):
     """Killed just after the first block in which a run stopped inside it, its replay slowed down: the checkpoint
-    holds that run's end weights, and the resumed training the same bytes as one without a block ahead."""
+    holds that run's end weights (and, for the others' tails, their weights one or two blocks back), and the resumed
+    training the same bytes as one without a block ahead."""
     model = Lstm97(Net(output="linear"))
     starts, protocol = stopping_mix(model)
+    protocol = replace(protocol, window=window)
     whole = train_from(10, starts, model, protocol, ahead=False)
     stopped = min(r.sequences // task.BLOCK for r in whole if r.sequences % task.BLOCK and r.diverged is None)
     real_replay = protocol_module._replay

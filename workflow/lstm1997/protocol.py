@@ -167,7 +167,8 @@ class Checkpoint:
     and only resumed by a call of the same runs: ``key`` (what the caller's results depend on beyond the
     arguments, e.g. its code), T, the starts, the model and the protocol.  ``clear`` once the results are safe.
     The stopping rules' tails (a window of errors a run, 20x its weights) are not saved: the state keeps the
-    weights a window's blocks back instead, and a resumed call trains those blocks again to recover them.
+    weights a window's blocks back and the tails' digest instead, and a resumed call trains those blocks again to
+    recover them.
     """
 
     path: Path
@@ -356,7 +357,7 @@ def train_from(
     started = last_save = time.perf_counter() - elapsed
     last_log = _pace(runs, active)
     cores, ahead = numba.get_num_threads(), model.on_device if ahead is None else ahead
-    replayed = _replay_tails(checkpoint.path, T, active, *state["back"], index, model, protocol, cores) if state and active else []
+    replayed = _replay_tails(checkpoint.path, T, active, state, model, protocol, cores) if state and active else []
     back = collections.deque(replayed, maxlen=-(-protocol.window // task.BLOCK))  # the last blocks' runs and start weights
     device = ThreadPoolExecutor(1, initializer=numba.set_num_threads, initargs=(cores,)) if ahead else _Inline()
     with ThreadPoolExecutor(1) as drawer, device:
@@ -380,7 +381,7 @@ def train_from(
             if checkpoint and active and time.perf_counter() - last_save >= checkpoint.every:
                 settled.result()
                 saved = [dataclasses.replace(run, rule=dataclasses.replace(run.rule, tail=np.zeros(0))) for run in runs]
-                checkpoint.save({"digest": digest, "runs": saved, "index": index, "elapsed": time.perf_counter() - started, "back": _back(back, active)})
+                checkpoint.save({"digest": digest, "runs": saved, "index": index, "elapsed": time.perf_counter() - started, "back": _back(back, active), "tails": _tails(active)})
                 last_save = time.perf_counter()
             if active and not ahead:
                 pending = feed.launch(active, index)
@@ -401,11 +402,19 @@ def _back(back: collections.deque, active: list[_Run]) -> tuple[int, np.ndarray]
     return len(back), theta0[[row[id(run)] for run in active]]
 
 
-def _replay_tails(path: Path, T: int, runs: list[_Run], blocks: int, theta: np.ndarray, index: int, model: Model, protocol: Protocol, threads: int) -> list[tuple[list[_Run], np.ndarray]]:
-    """The stopping rules' tails checkpoint ``path`` did not save: the active ``runs`` trained again from ``theta``, their
-    weights ``blocks`` blocks before block ``index``, through those blocks; the weights they reach must be the saved.
-    Returns each block's runs and start weights, what the next checkpoint keeps of them."""
-    errors, back = [], []
+def _tails(runs: list[_Run]) -> str:
+    """The digest of the runs' stopping-rule tails."""
+    h = hashlib.sha256()
+    for run in runs:
+        h.update(run.rule.tail.tobytes())
+    return h.hexdigest()
+
+
+def _replay_tails(path: Path, T: int, runs: list[_Run], state: dict, model: Model, protocol: Protocol, threads: int) -> list[tuple[list[_Run], np.ndarray]]:
+    """The stopping rules' tails checkpoint ``path`` did not save (its ``state``): the active ``runs`` trained
+    again from their weights the state's blocks ``back`` through those blocks, which must reach its weights and
+    tails.  Returns each block's runs and start weights, what the next checkpoint keeps of them."""
+    (blocks, theta), index, errors, back = state["back"], state["index"], [], []
     for b in range(index - blocks, index):
         streams = _draw(T, runs, b, protocol, threads)
         n = np.array([run.rule.n for run in runs]) - (index - b) * task.BLOCK
@@ -413,11 +422,11 @@ def _replay_tails(path: Path, T: int, runs: list[_Run], blocks: int, theta: np.n
         theta = _train(model, protocol, block).theta
         errors.append(block.errors)
         back.append((runs, block.theta0))
-    if not np.array_equal(theta, np.stack([run.theta for run in runs])):
-        raise RuntimeError(f"checkpoint {path}: training blocks {index - blocks}-{index - 1} again did not reach its weights; delete it to start over")
     errors = np.concatenate(errors, axis=1)
     for run, row in zip(runs, errors):
         run.rule.tail = row[len(row) - min(run.rule.n, run.rule.window) :].copy()
+    if not np.array_equal(theta, np.stack([run.theta for run in runs])) or _tails(runs) != state["tails"]:
+        raise RuntimeError(f"checkpoint {path}: training blocks {index - blocks}-{index - 1} again did not reach its weights and errors; delete it to start over")
     return back
 
 
