@@ -123,14 +123,17 @@ def histories(rng, lengths, **kwargs):
     return rules
 
 
-def test_feeding_many_rules_at_once_is_feeding_each_alone():
+@pytest.mark.parametrize("latest", [True, False])
+def test_feeding_many_rules_at_once_is_feeding_each_alone(latest):
     """Rows of different histories and counts, in one call: every state is each rule's alone, every kept measure
-    numpy's, bitwise."""
+    numpy's, bitwise, and so are the measures after each row's last error where asked for (the running sums then
+    accumulated only as far as a measure needs them)."""
     rng = np.random.default_rng(5)
     lengths, counts = [0, 900, 2000, 4100, 2600], np.array([1000, 1000, 3, 640, 0])
     errors = rng.normal(0, 0.03, (5, 1000)) * np.linspace(1, 0.2, 1000)
     together, alone = histories(np.random.default_rng(1), lengths), histories(np.random.default_rng(1), lengths)
-    fed = criteria.feed(together, errors, counts, every=250)
+    fed = criteria.feed(together, errors, counts, every=250, latest=latest)
+    assert (fed.latest is None) == (not latest)
     for r, rule in enumerate(alone):
         expected = numpy_measures(rule.tail, errors[r, : counts[r]], rule.n, dict(rule.sums))
         measures = rule.update(errors[r, : counts[r]])
@@ -139,8 +142,8 @@ def test_feeding_many_rules_at_once_is_feeding_each_alone():
         assert keep.tolist() == [p for p in range(counts[r]) if (lengths[r] + p + 1) % 250 == 0]
         for k, got in fed.measures(r).items():
             np.testing.assert_array_equal(got, expected[k][keep], err_msg=k)
-        if counts[r]:
-            assert fed.last(r) == {k: v[-1] for k, v in measures.items()}
+        if counts[r] and latest:
+            assert fed.last(r) == {k: v[-1] for k, v in expected.items()}
     assert fed.end == [-1] * 5
 
 

@@ -202,10 +202,11 @@ class _StandIn(lstm97.Lstm97):
 
 def rules_table(runs: int, blocks: int) -> Iterator[str]:
     """The stopping rules (the paper's, ``window_mse``) of ``runs`` runs fed ``blocks`` blocks of plateau errors by
-    ``criteria.feed``: one call per run (as the protocol fed them before, one rule at a time) and one call for all
-    runs, in the same run; microseconds per run and block."""
+    ``criteria.feed`` as the protocol feeds them between progress lines (no measures wanted): one call per run (as
+    the protocol fed them before, one rule at a time) and one call for all runs, in the same run; microseconds per
+    run and block."""
     errors, counts = np.random.default_rng(0).normal(0.2, 0.05, (runs, task.BLOCK)), np.full(runs, task.BLOCK)
-    fed = functools.partial(criteria.feed, wanted=("window_mse",), every=blocks * task.BLOCK)
+    fed = functools.partial(criteria.feed, wanted=("window_mse",), every=blocks * task.BLOCK, latest=False)
     ways = {
         "one call per run": lambda rules: [fed([rule], errors[r : r + 1], counts[r : r + 1]) for r, rule in enumerate(rules)],
         "one call for all runs": lambda rules: fed(rules, errors, counts),

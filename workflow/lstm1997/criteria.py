@@ -58,7 +58,7 @@ class Fed:
     met inside it (the run ends there; -1: not inside it); ``newly`` met definitions, {row: {name: sequences into
     the block}}; the measures after every ``every``-th sequence (``kept`` of them, the first after ``first`` sequences:
     ``values`` the definitions', ``correct`` the two counts) and after the last error taken (``latest``,
-    ``latest_correct``; zeros where a row took none)."""
+    ``latest_correct``: None unless asked for; zeros where a row took none)."""
 
     end: list[int]
     newly: dict[int, dict[str, int]]
@@ -67,8 +67,8 @@ class Fed:
     kept: np.ndarray
     values: np.ndarray
     correct: np.ndarray
-    latest: np.ndarray
-    latest_correct: np.ndarray
+    latest: np.ndarray | None
+    latest_correct: np.ndarray | None
 
     def sequences(self, r: int) -> np.ndarray:
         """The sequence counts of row ``r``'s kept measures."""
@@ -82,10 +82,11 @@ class Fed:
         return dict(zip(MEASURES, [*self.latest[r].tolist(), *self.latest_correct[r].tolist()]))
 
 
-def feed(rules: list[StoppingRule], errors: np.ndarray, counts: np.ndarray, wanted: tuple[str, ...] = (), every: int = 1) -> Fed:
+def feed(rules: list[StoppingRule], errors: np.ndarray, counts: np.ndarray, wanted: tuple[str, ...] = (), every: int = 1, latest: bool = True) -> Fed:
     """Feed row r of ``errors`` (its first ``counts[r]``) to ``rules[r]``, all rules of one protocol, in one compiled
     call: each stops taking errors where its ``wanted`` definitions are all met (the run's end); the measures are
-    kept after every sequence whose count is a multiple of ``every``.  The same bytes as feeding each alone."""
+    kept after every sequence whose count is a multiple of ``every``, and after the last taken if ``latest``.  The
+    same bytes as feeding each alone."""
     like, window = rules[0], rules[0].window
     shared = (like.definitions, window, like.error_threshold, like.correct_threshold)
     if any((rule.definitions, rule.window, rule.error_threshold, rule.correct_threshold) != shared for rule in rules):
@@ -99,10 +100,10 @@ def feed(rules: list[StoppingRule], errors: np.ndarray, counts: np.ndarray, want
         tails[r, : tail_len[r]] = rule.tail
     n_before, met_before, slots = n.copy(), met.copy(), errors.shape[1] // every + 1
     values, correct = np.empty((len(rules), 4, slots)), np.empty((len(rules), 2, slots), np.int64)
-    latest, latest_correct = np.zeros((len(rules), 4)), np.zeros((len(rules), 2), np.int64)
+    latest_v, latest_c = np.zeros((len(rules), 4)), np.zeros((len(rules), 2), np.int64)
     tracked, want = (np.array([name in names for name in DEFINITIONS]) for names in (like.definitions, wanted))
     thresholds = np.array([like.correct_threshold, ASKER_CORRECT, like.error_threshold])
-    end, kept = _feed(tails, tail_len, errors, counts, n, sums, met, tracked, want, thresholds, window, every, values, correct, latest, latest_correct)
+    end, kept = _feed(tails, tail_len, errors, counts, n, sums, met, tracked, want, thresholds, window, every, latest, values, correct, latest_v, latest_c)
     for r, rule in enumerate(rules):
         rule.n, rule.sums["mse"], rule.sums["mae"], rule.tail = int(n[r]), float(sums[r, 0]), float(sums[r, 1]), tails[r, : tail_len[r]].copy()
     newly, new = {}, (met >= 0) & (met_before < 0)
@@ -110,27 +111,30 @@ def feed(rules: list[StoppingRule], errors: np.ndarray, counts: np.ndarray, want
         found = {name: int(met[r, d]) for d, name in enumerate(DEFINITIONS) if new[r, d]}
         rules[r].met |= {name: found[name] for name in rules[r].definitions if name in found}
         newly[int(r)] = {name: k - int(n_before[r]) for name, k in found.items()}
-    return Fed(end.tolist(), newly, every, n_before + every - n_before % every, kept, values, correct, latest, latest_correct)
+    first = n_before + every - n_before % every
+    return Fed(end.tolist(), newly, every, first, kept, values, correct, *((latest_v, latest_c) if latest else (None, None)))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _feed(tails, tail_len, errors, counts, n, sums, met, tracked, wanted, thresholds, window, every, values, correct, latest, latest_correct):
+def _feed(tails, tail_len, errors, counts, n, sums, met, tracked, wanted, thresholds, window, every, latest, values, correct, latest_v, latest_c):
     """``feed``'s rows: row r's kept ``tails`` (its last ``tail_len`` errors, n sequences before the block), then
     its new ``errors``.  The measures after each new error: window_mse, cumulative_mse, window_mae, cumulative_mae
     (``values``), the counts correct_in_window, asker_correct_in_window (``correct``; ``thresholds``: correct,
-    asker-correct, then the error threshold), kept where the count is a multiple of ``every``; definitions
-    ``tracked`` are ``met`` (1-based count) once the ``window`` most recent sequences are all correct and the measure is
-    below the threshold.  Sums run in numpy's cumsum order.  ``tails``, ``tail_len``, ``n``, ``sums`` are advanced
-    in place; returns each row's end (-1: none) and kept count."""
+    asker-correct, then the error threshold), kept where the count is a multiple of ``every`` (and, if ``latest``,
+    after the last error taken: ``latest_v``, ``latest_c``); definitions ``tracked`` are ``met`` (1-based count) once the
+    ``window`` most recent sequences are all correct and the measure is below the threshold.  Sums run in numpy's
+    cumsum order.  ``tails``, ``tail_len``, ``n``, ``sums`` are advanced in place; returns each row's end (-1:
+    none) and kept count."""
     end, kept = np.full(len(counts), -1), np.zeros(len(counts), np.int64)
     run = np.zeros((4, tails.shape[1] + errors.shape[1] + 1))  # running sums: squared, absolute error, correct, asker-correct
     v, c = np.zeros(4), np.zeros(2, np.int64)
     for r in range(len(counts)):
         nt = tail_len[r]
-        taken, block, end[r], kept[r] = _row(tails[r], nt, errors[r], counts[r], n[r], sums[r], met[r], tracked, wanted, thresholds, window, every, values[r], correct[r], run, v, c)
+        taken, block, end[r], kept[r] = _row(tails[r], nt, errors[r], counts[r], n[r], sums[r], met[r], tracked, wanted, thresholds, window, every, latest, values[r], correct[r], run, v, c)
         if taken:
             sums[r, 0], sums[r, 1] = sums[r, 0] + block[0], sums[r, 1] + block[1]
-            latest[r], latest_correct[r] = v, c
+        if taken and latest:
+            latest_v[r], latest_c[r] = v, c
         total = nt + taken
         keep = min(total, window)
         for j in range(total - keep, total):  # the new tail, shifted left in place (the source lies right of the target)
@@ -140,21 +144,25 @@ def _feed(tails, tail_len, errors, counts, n, sums, met, tracked, wanted, thresh
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _row(tail, nt, errors, counts, n, sums, met, tracked, wanted, thresholds, window, every, values, correct, run, v, c):
+def _row(tail, nt, errors, counts, n, sums, met, tracked, wanted, thresholds, window, every, latest, values, correct, run, v, c):
     """One row of ``_feed``, its ``met`` advanced in place: returns the errors taken, their sums (squared,
-    absolute error), the end (-1: none) and the measures kept; ``v``, ``c`` hold the measures after the last."""
-    taken, block, keep_at, sum_run, end, kept = 0, (0.0, 0.0), n + every - n % every, (0.0, 0.0, 0.0, 0.0), -1, 0
-    for j in range(nt):
-        sum_run = _accumulate(run, j, tail[j], sum_run, thresholds)
+    absolute error), the end (-1: none) and the measures kept; ``v``, ``c`` hold the measures after the last
+    computed.  The running sums over the tail and the block are accumulated only as far as a measure is needed
+    (most blocks of a long run need none): the same bytes."""
+    taken, block, keep_at, end, kept = 0, (0.0, 0.0), n + every - n % every, -1, 0
+    streak, done, sum_run = _streak(tail, nt, thresholds[0]), 0, (0.0, 0.0, 0.0, 0.0)
     for i in range(counts):
         x, j, count = errors[i], nt + i, n + i + 1
-        sum_run, e, stop = _accumulate(run, j, x, sum_run, thresholds), abs(x), max(j + 1 - window, 0)
-        block = (block[0] + x * x, block[1] + e)
-        all_correct = count >= window and int(sum_run[2] - run[2, stop]) == window  # the window's sequences all correct
+        e = abs(x)
+        block, streak = (block[0] + x * x, block[1] + e), streak + 1 if e < thresholds[0] else 0
+        all_correct = streak >= window  # the window's sequences all correct
         taken, newly = i + 1, False
-        if not (all_correct or count == keep_at or taken == counts):
-            continue  # the measures are needed only here: computed where needed, the same bytes
-        _measure(run, j, stop, sums, block, count, v, c)
+        if not (all_correct or count == keep_at or (latest and taken == counts)):
+            continue
+        for k in range(done, j + 1):  # the running sums, caught up to this error
+            sum_run = _accumulate(run, k, tail[k] if k < nt else errors[k - nt], sum_run, thresholds)
+        done = j + 1
+        _measure(run, j, max(j + 1 - window, 0), sums, block, count, v, c)
         if all_correct:
             for d in range(4):
                 if tracked[d] and met[d] < 0 and v[d] < thresholds[2]:
@@ -177,6 +185,15 @@ def _measure(run, j, stop, sums, block, count, v, c):
         v[2 * m] = (run[m, j + 1] - run[m, stop]) / (j + 1 - stop)
         v[2 * m + 1] = (sums[m] + block[m]) / count
         c[m] = int(run[2 + m, j + 1] - run[2 + m, stop])
+
+
+@njit(cache=True, inline="always")
+def _streak(tail, nt, threshold):
+    """How many of the ``nt`` errors of ``tail`` are correct in a row at its end."""
+    k = nt
+    while k > 0 and abs(tail[k - 1]) < threshold:
+        k -= 1
+    return nt - k
 
 
 @njit(cache=True, inline="always")

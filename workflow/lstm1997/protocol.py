@@ -366,7 +366,8 @@ def train_from(
         while active:
             block = pending.result().only(active)
             pending = feed.launch(block.runs, index + 1, after=block) if ahead else None
-            needs, fed = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS)
+            due = time.perf_counter() - last_log.time >= log_every  # a progress line after this block
+            needs, fed = _absorb_block(T, block, protocol, announce=len(runs) <= PROGRESS_RUNS, latest=due)
             back.append((block.runs, block.theta0))
             previous, settled = settled, device.submit(_settle, block, needs, model, protocol)
             if previous:
@@ -374,7 +375,7 @@ def train_from(
             finished = [_finished(run, protocol) for run in active]
             for run in itertools.compress(active, finished):
                 run.wall_time = time.perf_counter() - started
-            if time.perf_counter() - last_log.time >= log_every:
+            if due:
                 last_log = _progress(T, runs, block.runs, fed, protocol.budget, started, last_log)
             active = list(itertools.compress(active, [not done for done in finished]))
             index += 1
@@ -514,12 +515,13 @@ def _train(model: Model, protocol: Protocol, block: _Block) -> _Block:
     return block
 
 
-def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool) -> tuple[dict[int, dict[str, int]], criteria.Fed]:
-    """Feed a trained block to its runs' stopping rules (``criteria.feed``, all at once) and curves and stop the
-    diverged runs; ``announce`` logs the paper's rule met.  Returns what was fed and the weights ``_settle``
+def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool, latest: bool) -> tuple[dict[int, dict[str, int]], criteria.Fed]:
+    """Feed a trained block to its runs' stopping rules (``criteria.feed``, all at once; ``latest``: with the measures
+    after each run's last sequence, for a progress line) and curves and stop the diverged runs; ``announce`` logs
+    the paper's rule met.  Returns what was fed and the weights ``_settle``
     replays: {run i of the block: {name: k}}, each definition newly met k sequences into the block (its snapshot),
     and "end" where the run's wanted definitions are all met inside the block (it ends exactly there)."""
-    fed = criteria.feed([run.rule for run in block.runs], block.errors, block.counts, _wanted(protocol), protocol.curve_every)
+    fed = criteria.feed([run.rule for run in block.runs], block.errors, block.counts, _wanted(protocol), protocol.curve_every, latest)
     needs = {i: ({"end": fed.end[i]} if fed.end[i] >= 0 else {}) | dict(sorted(met.items())) for i, met in fed.newly.items()}
     finite = np.isfinite(block.theta).all(axis=1)
     for i, run in enumerate(block.runs):
