@@ -22,6 +22,26 @@ def stopping_mix(model) -> tuple[list, object]:
     return starts + [protocol.Start(6, starts[0].theta, 1000.0), protocol.Start(7, starts[1].theta, 1e-6)], rule
 
 
+def killed_after(blocks: int, monkeypatch, training) -> list[int]:
+    """Run ``training`` until it has absorbed ``blocks`` blocks, then interrupt it as a kill would; the indices of
+    the blocks it absorbed."""
+    from lstm1997 import protocol
+
+    absorbed, real = [], protocol._absorb_block
+
+    def absorb(T, block, *args, **kwargs):
+        if len(absorbed) == blocks:
+            raise KeyboardInterrupt
+        absorbed.append(block.index)
+        return real(T, block, *args, **kwargs)
+
+    monkeypatch.setattr(protocol, "_absorb_block", absorb)
+    with pytest.raises(KeyboardInterrupt):
+        training()
+    monkeypatch.setattr(protocol, "_absorb_block", real)
+    return absorbed
+
+
 def assert_same_results(a, b) -> None:
     """Two lists of ``RunResult`` are the same bytes: counts, successes, every weight snapshot, every curve."""
     assert len(a) == len(b)

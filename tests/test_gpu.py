@@ -1,17 +1,18 @@
 """The cuda engine (teams of 8 threads per run; one run per thread for the ablations) against the CPU engine;
 without a GPU, its kernels in numba's simulator and the error."""
 
+import dataclasses
 import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import assert_same_results, stopping_mix
+from conftest import assert_same_results, killed_after, stopping_mix
 
 from lstm1997 import engine, gpu, task
 from lstm1997.lstm97 import Lstm97, Net
-from lstm1997.protocol import Protocol, train, train_from
+from lstm1997.protocol import Checkpoint, Protocol, train, train_from
 
 needs_gpu = pytest.mark.skipif(not gpu.available(), reason="no CUDA GPU visible to numba: the cuda engine cannot run here")
 NETS = [Net(), Net(output="linear", connectivity="cells", out_gate_bias=(-2.0, -4.0)), Net(forget_gate=True)]
@@ -75,6 +76,20 @@ def test_protocol_on_cuda_equals_the_cpu_protocol():
     model = Lstm97(Net(output="linear"), device="cuda")
     starts, protocol = stopping_mix(model)
     assert_same_results(train_from(10, starts, model, protocol, ahead=False), train_from(10, starts, model, protocol))
+
+
+@needs_gpu
+def test_a_training_killed_on_the_device_resumes_to_the_same_bytes(tmp_path, monkeypatch):
+    """Killed after 4 blocks on the device (a window of 1500: two blocks back), the resumed training trains those
+    blocks again on the device for the stopping rules' tails and ends with the same bytes, runs that stop inside a
+    block, diverge and spend the budget included."""
+    model = Lstm97(Net(output="linear"), device="cuda")
+    starts, protocol = stopping_mix(model)
+    protocol = dataclasses.replace(protocol, window=1500)
+    whole = train_from(10, starts, model, protocol)
+    checkpoint = Checkpoint(tmp_path / "train.checkpoint", every=0.0)
+    killed_after(4, monkeypatch, lambda: train_from(10, starts, model, protocol, checkpoint=checkpoint))
+    assert_same_results(whole, train_from(10, starts, model, protocol, checkpoint=checkpoint))
 
 
 @pytest.mark.skipif(gpu.available(), reason="a CUDA GPU is present")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
-from conftest import assert_same_results, stopping_mix
+from conftest import assert_same_results, killed_after, stopping_mix
 
 from lstm1997 import engine, lstm97, task, torch_ref
 from lstm1997 import protocol as protocol_module
@@ -327,22 +327,6 @@ def test_a_checkpoint_whose_blocks_train_to_other_weights_or_errors_is_refused(t
     message = f"checkpoint {checkpoint.path}: training blocks 2-2 again did not reach its weights and errors"
     with pytest.raises(RuntimeError, match="^" + re.escape(message)):
         train(10, [0], protocol=EASY, checkpoint=checkpoint)
-
-
-def killed_after(blocks: int, monkeypatch, training) -> None:
-    """Run ``training`` until it has absorbed ``blocks`` blocks, then interrupt it as a kill would."""
-    absorbed, real = [], protocol_module._absorb_block
-
-    def absorb(T, block, *args, **kwargs):
-        if len(absorbed) == blocks:
-            raise KeyboardInterrupt
-        absorbed.append(block.index)
-        return real(T, block, *args, **kwargs)
-
-    monkeypatch.setattr(protocol_module, "_absorb_block", absorb)
-    with pytest.raises(KeyboardInterrupt):
-        training()
-    monkeypatch.setattr(protocol_module, "_absorb_block", real)
 
 
 @pytest.mark.parametrize("engine_name", lstm97.ENGINES)

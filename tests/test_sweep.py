@@ -6,9 +6,9 @@ import pickle
 
 import pandas as pd
 import pytest
+from conftest import killed_after
 
 from lstm1997 import gpu, sweep
-from lstm1997 import protocol as protocol_module
 from lstm1997.protocol import Checkpoint, train
 from lstm1997.variants import resolve
 
@@ -40,18 +40,8 @@ def test_cell_at_the_base_setting_equals_an_ordinary_run(engine):
 def test_a_killed_sweep_resumes_from_its_checkpoint_to_the_same_trials(tmp_path, monkeypatch, caplog):
     base, grid = _easy("lstm1997_linear", None, "batched"), sweep.Grid((0.0, -3.0), (0.5,), trials=2)
     whole = sweep.run(base, grid, 10, budget=8_000)
-    checkpoint, blocks, real_block = Checkpoint(tmp_path / "train.checkpoint", every=0.0), [], protocol_module._absorb_block
-
-    def killed_after_two(T, block, *args, **kwargs):
-        if len(blocks) == 2:
-            raise KeyboardInterrupt
-        blocks.append(block.index)
-        return real_block(T, block, *args, **kwargs)
-
-    monkeypatch.setattr(protocol_module, "_absorb_block", killed_after_two)
-    with pytest.raises(KeyboardInterrupt):
-        sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint)
-    monkeypatch.setattr(protocol_module, "_absorb_block", real_block)
+    checkpoint = Checkpoint(tmp_path / "train.checkpoint", every=0.0)
+    blocks = killed_after(2, monkeypatch, lambda: sweep.run(base, grid, 10, budget=8_000, checkpoint=checkpoint))
     assert blocks == [0, 1] and checkpoint.path.exists()
     assert all(run.curve == [] for run in pickle.loads(checkpoint.path.read_bytes())["runs"])  # a sweep carries no curves
     with caplog.at_level("INFO", logger="lstm1997.protocol"):
