@@ -419,7 +419,7 @@ def _replay_tails(path: Path, T: int, runs: list[_Run], state: dict, model: Mode
     for b in range(index - blocks, index):
         streams = _draw(T, runs, b, protocol, threads)
         n = np.array([run.rule.n for run in runs]) - (index - b) * task.BLOCK
-        block = _Block(runs, b, streams, n, np.full(len(runs), task.BLOCK), theta, theta.copy(), np.zeros((len(runs), task.BLOCK)))
+        block = _Block.untrained(runs, b, streams, n, np.full(len(runs), task.BLOCK), theta)
         theta = _train(model, protocol, block).theta
         errors.append(block.errors)
         back.append((runs, block.theta0))
@@ -454,6 +454,11 @@ class _Block:
     theta0: np.ndarray
     theta: np.ndarray
     errors: np.ndarray
+
+    @classmethod
+    def untrained(cls, runs: list[_Run], index: int, streams, n: np.ndarray, counts: np.ndarray, theta0: np.ndarray) -> _Block:
+        """A block to train from ``theta0`` (kept; the weights trained in a copy)."""
+        return cls(runs, index, streams, n, counts, theta0, theta0.copy(), np.zeros((len(runs), task.BLOCK)))
 
     @property
     def stream(self) -> np.ndarray:
@@ -504,7 +509,7 @@ class _Feed:
         else:
             theta0, n = after.theta, after.n + after.counts
         counts = np.minimum(task.BLOCK, self.protocol.budget - n)
-        block = _Block(runs, index, streams, n, counts, theta0, theta0.copy(), np.zeros((len(runs), task.BLOCK)))
+        block = _Block.untrained(runs, index, streams, n, counts, theta0)
         return self.device.submit(_train, self.model, self.protocol, block)
 
 
@@ -528,9 +533,8 @@ def _absorb_block(T: int, block: _Block, protocol: Protocol, announce: bool, lat
         run.theta = block.theta[i]
         if fed.kept[i]:  # the block's learning-curve points; a sweep's many runs, carried in a checkpoint, keep none
             run.curve.append({"sequences": fed.sequences(i), **fed.measures(i)})
-        errors = block.errors[i, : block.counts[i]]
-        if not finite[i] and (fed.end[i] < 0 or not np.isfinite(errors[fed.end[i]])):  # broken before its end, if any
-            _diverge(run, errors, int(block.n[i]))
+        if not finite[i] and (fed.end[i] < 0 or not np.isfinite(block.errors[i, fed.end[i]])):  # broken before its end, if any
+            _diverge(run, block.errors[i, : block.counts[i]], int(block.n[i]))
         if announce and protocol.primary in needs.get(i, ()):
             _announce(T, run, protocol)
     return needs, fed
